@@ -1,0 +1,5 @@
+"""Allow ``python -m newssearch``."""
+
+from newssearch.cli import main
+
+main()

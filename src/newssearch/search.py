@@ -1,0 +1,239 @@
+"""Searching: a query model in, typed hits out. Used alike by the CLI and the web page.
+
+All words of a query are required by default; ``"phrases"`` (also „German“ and «French» quotes), OR / ODER,
+NOT / NICHT, AND / UND and field prefixes (``titel:``, ``autor:`` …) go through Whoosh's query parser.
+Date filters are ``DateRange`` queries built from dates we parse ourselves.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import qparser, query, scoring, sorting
+from whoosh.qparser.common import QueryParserError
+
+from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from newssearch.errors import QueryError
+from newssearch.index import FIELD_BOOSTS, TEXT_FIELDS, open_index
+from newssearch.snippets import Segment, build_snippet, count_matches
+
+KINDS = ("all", "article", "comment")
+SORTS = ("relevance", "newest", "oldest")
+MAX_QUERY_CHARS = 500
+FIELD_ALIASES = {
+    "title": ["titel"],
+    "kicker": ["dachzeile"],
+    "lead": ["vorspann"],
+    "body": ["text"],
+    "caption": ["bildtext", "bildunterschrift"],
+    "places": ["ort", "orte"],
+    "author": ["autor", "autorin"],
+}
+_QUOTES = str.maketrans({"„": '"', "“": '"', "”": '"', "«": '"', "»": '"', "‟": '"'})
+_ARTICLE_SNIPPET_FIELDS = ("lead", "body", "caption", "kicker", "title")
+_COMMENT_SNIPPET_FIELDS = ("body", "title")
+_UNDATED_LAST = sys.maxsize
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a user asks for; validated on construction so every caller gets the same rules."""
+
+    query: str
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    kind: str = "all"
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+
+    def __post_init__(self) -> None:
+        if not self.query.strip():
+            raise QueryError("Suchanfrage ist leer")
+        if len(self.query) > MAX_QUERY_CHARS:
+            raise QueryError(f"Suchanfrage ist zu lang (höchstens {MAX_QUERY_CHARS} Zeichen)")
+        if self.kind not in KINDS:
+            raise QueryError(f"kind: '{self.kind}' ist keine Art (article, comment oder all)")
+        if self.sort not in SORTS:
+            raise QueryError(f"sort: '{self.sort}' ist keine Sortierung (relevance, newest oder oldest)")
+        if self.page < 1:
+            raise QueryError(f"page: {self.page} ist keine Seitenzahl (ab 1)")
+        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise QueryError(f"limit: {self.page_size} liegt nicht zwischen 1 und {MAX_PAGE_SIZE}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise QueryError("from liegt nach to: der Zeitraum ist leer")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result; a comment carries its author and the title of its article."""
+
+    id: str
+    kind: str
+    path: str
+    root: str
+    article_id: str
+    title: str | None
+    author: str | None
+    article_title: str | None
+    date: datetime | None
+    date_source: str
+    score: float
+    snippet: tuple[Segment, ...]
+
+    @property
+    def day(self) -> date | datetime | None:
+        """The article's day, or the comment's moment."""
+        if self.date is None:
+            return None
+        return self.date if self.kind == "comment" else self.date.date()
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results with honest totals."""
+
+    request: SearchRequest
+    total: int
+    hits: tuple[Hit, ...] = field(default=())
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.request.page_size))
+
+
+def _parser(schema: Any) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    parser.replace_plugin(
+        qparser.OperatorsPlugin(
+            And=r"(?<=\s)(AND|UND)(?=\s)",
+            Or=r"(?<=\s)(OR|ODER)(?=\s)",
+            AndNot=r"(?<=\s)ANDNOT(?=\s)",
+            AndMaybe=r"(?<=\s)ANDMAYBE(?=\s)",
+            Not=r"(^|(?<=(\s|[()])))(NOT|NICHT)(?=\s)",
+        )
+    )
+    return parser
+
+
+def parse_query(text: str, schema: Any) -> query.Query:
+    """Turn a user's query string into a Whoosh query; German quotes count as quotes."""
+    try:
+        parsed = _parser(schema).parse(text.translate(_QUOTES))
+    except (QueryParserError, ValueError, TypeError) as error:
+        raise QueryError(f"Suchanfrage nicht verständlich: {error}") from None
+    return parsed
+
+
+def _filter(request: SearchRequest) -> query.Query | None:
+    parts: list[query.Query] = []
+    if request.kind != "all":
+        parts.append(query.Term("kind", request.kind))
+    if request.date_from or request.date_to:
+        parts.append(query.DateRange("date", request.date_from, request.date_to))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
+    if request.sort == "newest":
+        return sorting.FieldFacet("date", reverse=True)
+    if request.sort == "oldest":
+        # Undated documents have no date value (0 in the column): put them after every dated one.
+        return sorting.TranslateFacet(lambda value: value or _UNDATED_LAST, sorting.FieldFacet("date"))
+    return None
+
+
+def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> tuple[Segment, ...]:
+    names = _COMMENT_SNIPPET_FIELDS if stored.get("kind") == "comment" else _ARTICLE_SNIPPET_FIELDS
+    texts = [(name, stored.get(name) or "") for name in names]
+    scored = [(count_matches(text, terms, analyzer), -order, text) for order, (name, text) in enumerate(texts)]
+    best = max(scored)
+    text = best[2] if best[0] else next((text for _, text in texts if text), "")
+    return tuple(build_snippet(text, terms, analyzer))
+
+
+def _matched_terms(hit: Any) -> set[str]:
+    terms = set()
+    for fieldname, text in hit.matched_terms():
+        if fieldname in FIELD_BOOSTS:
+            terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return terms
+
+
+def run_search(ix: whoosh_index.Index, request: SearchRequest) -> SearchPage:
+    """Search an open index; the core of both the CLI and the page."""
+    parsed = parse_query(request.query, ix.schema)
+    analyzer = ix.schema["body"].analyzer
+    with ix.searcher(weighting=scoring.BM25F()) as searcher:
+        limit = request.page * request.page_size
+        results = searcher.search(
+            parsed, limit=limit, filter=_filter(request), sortedby=_sort_facet(request), terms=True
+        )
+        total = len(results)
+        first = (request.page - 1) * request.page_size
+        shown = results[first:limit]
+        scores = {hit.docnum: hit.score for hit in shown}
+        if request.sort != "relevance" and shown:
+            # A date-sorted hit's score is its sort key; score the shown hits by relevance for the output.
+            rescored = searcher.search(parsed, limit=None, filter=set(scores))
+            scores = {hit.docnum: hit.score for hit in rescored}
+        hits = []
+        for hit in shown:
+            stored = hit.fields()
+            hits.append(
+                Hit(
+                    id=stored["id"],
+                    kind=stored["kind"],
+                    path=stored["path"],
+                    root=stored.get("root", ""),
+                    article_id=stored["article_id"],
+                    title=stored.get("title"),
+                    author=stored.get("author"),
+                    article_title=stored.get("article_title"),
+                    date=stored.get("date"),
+                    date_source=stored.get("date_source", "none"),
+                    score=float(scores.get(hit.docnum) or 0.0),
+                    snippet=_snippet(stored, _matched_terms(hit), analyzer),
+                )
+            )
+    return SearchPage(request=request, total=total, hits=tuple(hits))
+
+
+def search(index_dir: Path, request: SearchRequest) -> SearchPage:
+    """Open the index at ``index_dir`` and run one search."""
+    return run_search(open_index(index_dir), request)
+
+
+def hit_to_json(hit: Hit, segments_to_text: Any) -> dict[str, Any]:
+    """A hit in the documented JSON contract."""
+    when = hit.day
+    return {
+        "id": hit.id,
+        "kind": hit.kind,
+        "path": hit.path,
+        "article_id": hit.article_id,
+        "title": hit.title,
+        "author": hit.author,
+        "date": when.isoformat() if when is not None else None,
+        "date_source": hit.date_source,
+        "score": round(hit.score, 4),
+        "snippet": segments_to_text(hit.snippet),
+    }
+
+
+def page_to_json(page: SearchPage, segments_to_text: Any) -> dict[str, Any]:
+    """A results page in the documented JSON contract (the same for the CLI and ``/api/search``)."""
+    return {
+        "query": page.request.query,
+        "total": page.total,
+        "page": page.request.page,
+        "hits": [hit_to_json(hit, segments_to_text) for hit in page.hits],
+    }
