@@ -11,6 +11,7 @@ without umlauts while keeping ``schon``/``schön`` and ``wurde``/``würde`` apar
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Iterator
 
 from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
@@ -148,3 +149,30 @@ class GermanFilter(Filter):
 def german_analyzer() -> Analyzer:
     """The analyzer for every German text field, at index and at query time."""
     return GermanTokenizer() | GermanFilter()
+
+
+class SpellingFilter(GermanFilter):
+    """Normalised, unstemmed words with umlauts expanded: what typo suggestions and fuzzy search work on."""
+
+    def __init__(self, stem: bool = False) -> None:
+        super().__init__(stem=False)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__()  # type: ignore[misc]
+
+
+def spelling_analyzer() -> Analyzer:
+    """The analyzer of the ``words`` field: whole words as written, for "Meinten Sie …?" and ``--fuzzy``."""
+    return GermanTokenizer() | SpellingFilter()
+
+
+def prepare_for_index(index_dir: Path) -> None:
+    """Called before an indexing run writes to ``index_dir`` (place to load caches kept with the index)."""
+
+
+def persist_vocabulary(index_dir: Path) -> None:
+    """Called after an indexing run committed (place to store the analysed forms of the archive's words)."""
+
+
+def prepare_for_query(index_dir: Path) -> None:
+    """Called when an index is opened for searching (place to load what ``persist_vocabulary`` stored)."""

@@ -122,6 +122,7 @@ def _headline(hit: Any) -> str:
     help="Treffer pro Seite.",
 )
 @click.option("--page", type=click.IntRange(1, 100_000), default=1, show_default=True)
+@click.option("--fuzzy", is_flag=True, help="Auch ähnlich geschriebene Wörter finden (Tippfehler, bis 2 Zeichen).")
 @click.option("--json", "as_json", is_flag=True, help="Ein JSON-Objekt ausgeben (siehe README).")
 def query_command(
     query_text: str,
@@ -132,6 +133,7 @@ def query_command(
     sort: str,
     limit: int,
     page: int,
+    fuzzy: bool,
     as_json: bool,
 ) -> int:
     """Im Index suchen; alle Wörter müssen vorkommen, "Phrasen", OR und NOT gehen auch."""
@@ -146,6 +148,7 @@ def query_command(
         sort=sort,
         page=page,
         page_size=limit,
+        fuzzy=fuzzy,
     )
     results = search(index_dir or default_index_dir(), request)
     if as_json:
@@ -153,6 +156,8 @@ def query_command(
         return 0 if results.total else EXIT_NO_HITS
     if not results.total:
         click.echo(f"Keine Treffer für „{query_text}“.")
+        if results.suggestion:
+            click.echo(f"Meinten Sie „{results.suggestion}“?")
         return EXIT_NO_HITS
     render = to_ansi if _use_color() else to_plain
     click.echo(f"{results.total} Treffer für „{query_text}“ (Seite {page} von {results.page_count})")
@@ -163,6 +168,22 @@ def query_command(
         click.echo(f"     {hit.path} · {DATE_SOURCES.get(hit.date_source, hit.date_source)}")
         if hit.snippet:
             click.echo(f"     {render(hit.snippet)}")
+    return 0
+
+
+@cli.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse, auf der die Seite lauscht.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+def serve_command(index_dir: Path | None, host: str, port: int) -> int:
+    """Die Suchseite im Browser anbieten (mit waitress, nicht Flasks Entwicklungsserver)."""
+    from waitress import serve
+
+    from newssearch.app import create_app
+
+    app = create_app({"INDEX_DIR": str(index_dir or default_index_dir())})
+    click.echo(f"Suchseite: http://{host}:{port}/  (Strg+C beendet)", err=True)
+    serve(app, host=host, port=port, threads=4, ident="newssearch")
     return 0
 
 

@@ -19,7 +19,7 @@ from whoosh import fields, index
 from whoosh.index import LockError
 from whoosh.query import And, Term
 
-from newssearch.analysis import german_analyzer
+from newssearch import analysis
 from newssearch.boilerplate import BoilerplateLearner, sample_stride
 from newssearch.dates import resolve_article_date
 from newssearch.documents import Page, parse_page
@@ -45,7 +45,7 @@ TEXT_FIELDS = tuple(FIELD_BOOSTS)
 
 def build_schema() -> fields.Schema:
     """The schema: one German analyzer for every text field, dates sortable, ids for links and updates."""
-    analyzer = german_analyzer()
+    analyzer = analysis.german_analyzer()
 
     def text(boost: float) -> fields.TEXT:
         return fields.TEXT(
@@ -65,6 +65,7 @@ def build_schema() -> fields.Schema:
         comment_count=fields.STORED(),
         credit=fields.STORED(),
         article_title=fields.STORED(),
+        words=fields.TEXT(analyzer=analysis.spelling_analyzer(), stored=False, phrase=False),
         **{name: text(boost) for name, boost in FIELD_BOOSTS.items()},
     )
 
@@ -114,6 +115,8 @@ def page_documents(page: Page, root: Path, relpath: str, content_hash: str) -> l
                 "position": comment.position,
             }
         )
+    for document in documents:
+        document["words"] = "\n".join(str(document.get(name) or "") for name in TEXT_FIELDS)
     return [{key: value for key, value in doc.items() if value not in (None, "")} for doc in documents]
 
 
@@ -150,7 +153,9 @@ def open_index(index_dir: Path) -> index.Index:
             raise IndexMissingError(
                 f"'{index_dir}' enthält keinen newssearch-Index: erst 'newssearch index ORDNER' ausführen"
             )
-        return index.open_dir(str(index_dir), indexname=INDEX_NAME)
+        opened = index.open_dir(str(index_dir), indexname=INDEX_NAME)
+        analysis.prepare_for_query(index_dir)
+        return opened
     except IndexMissingError:
         raise
     except (OSError, ValueError, EOFError) as error:
@@ -213,6 +218,7 @@ def update_index(
     """
     report = IndexReport()
     ix = _open_or_create(index_dir)
+    analysis.prepare_for_index(index_dir)
     meta = _read_meta(index_dir)
     roots_meta = meta.setdefault("roots", {})
     assert isinstance(roots_meta, dict)
@@ -230,6 +236,7 @@ def update_index(
         raise
     meta["version"] = META_VERSION
     _write_meta(index_dir, meta)
+    analysis.persist_vocabulary(index_dir)
     with ix.searcher() as searcher:
         report.articles = searcher.doc_frequency("kind", "article")
         report.comments = searcher.doc_frequency("kind", "comment")

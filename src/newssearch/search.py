@@ -20,7 +20,8 @@ from whoosh.qparser.common import QueryParserError
 from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from newssearch.errors import QueryError
 from newssearch.index import FIELD_BOOSTS, TEXT_FIELDS, open_index
-from newssearch.snippets import Segment, build_snippet, count_matches
+from newssearch.snippets import Matcher, Segment, build_snippet, count_matches
+from newssearch.spelling import SPELLING_FIELD, fuzzy_query, suggest
 
 KINDS = ("all", "article", "comment")
 SORTS = ("relevance", "newest", "oldest")
@@ -51,6 +52,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
+    fuzzy: bool = False
 
     def __post_init__(self) -> None:
         if not self.query.strip():
@@ -101,6 +103,7 @@ class SearchPage:
     request: SearchRequest
     total: int
     hits: tuple[Hit, ...] = field(default=())
+    suggestion: str | None = None
 
     @property
     def page_count(self) -> int:
@@ -151,31 +154,38 @@ def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
     return None
 
 
-def _snippet(stored: dict[str, Any], terms: set[str], analyzer: Any) -> tuple[Segment, ...]:
+def _snippet(stored: dict[str, Any], matchers: list[Matcher]) -> tuple[Segment, ...]:
     names = _COMMENT_SNIPPET_FIELDS if stored.get("kind") == "comment" else _ARTICLE_SNIPPET_FIELDS
     texts = [(name, stored.get(name) or "") for name in names]
-    scored = [(count_matches(text, terms, analyzer), -order, text) for order, (name, text) in enumerate(texts)]
+    scored = [(count_matches(text, matchers), -order, text) for order, (name, text) in enumerate(texts)]
     best = max(scored)
     text = best[2] if best[0] else next((text for _, text in texts if text), "")
-    return tuple(build_snippet(text, terms, analyzer))
+    return tuple(build_snippet(text, matchers))
 
 
-def _matched_terms(hit: Any) -> set[str]:
-    terms = set()
+def _matchers(hit: Any, schema: Any) -> list[Matcher]:
+    """What matched in this hit: stemmed terms of the text fields, and whole words for fuzzy matches."""
+    stemmed: set[str] = set()
+    spelled: set[str] = set()
     for fieldname, text in hit.matched_terms():
+        word = text.decode("utf-8") if isinstance(text, bytes) else text
         if fieldname in FIELD_BOOSTS:
-            terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
-    return terms
+            stemmed.add(word)
+        elif fieldname == SPELLING_FIELD:
+            spelled.add(word)
+    return [(schema["body"].analyzer, stemmed), (schema[SPELLING_FIELD].analyzer, spelled)]
 
 
 def run_search(ix: whoosh_index.Index, request: SearchRequest) -> SearchPage:
     """Search an open index; the core of both the CLI and the page."""
     parsed = parse_query(request.query, ix.schema)
-    analyzer = ix.schema["body"].analyzer
+    if request.fuzzy:
+        parsed = query.Or([parsed, fuzzy_query(request.query.translate(_QUOTES), ix.schema)])
     with ix.searcher(weighting=scoring.BM25F()) as searcher:
         limit = request.page * request.page_size
+        search_filter = _filter(request)
         results = searcher.search(
-            parsed, limit=limit, filter=_filter(request), sortedby=_sort_facet(request), terms=True
+            parsed, limit=limit, filter=search_filter, sortedby=_sort_facet(request), terms=True
         )
         total = len(results)
         first = (request.page - 1) * request.page_size
@@ -201,10 +211,17 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest) -> SearchPage:
                     date=stored.get("date"),
                     date_source=stored.get("date_source", "none"),
                     score=float(scores.get(hit.docnum) or 0.0),
-                    snippet=_snippet(stored, _matched_terms(hit), analyzer),
+                    snippet=_snippet(stored, _matchers(hit, ix.schema)),
                 )
             )
-    return SearchPage(request=request, total=total, hits=tuple(hits))
+        suggestion = None
+        if not total:
+
+            def finds(text: str) -> bool:
+                return bool(searcher.search(parse_query(text, ix.schema), limit=1, filter=search_filter))
+
+            suggestion = suggest(searcher, request.query.translate(_QUOTES), finds)
+    return SearchPage(request=request, total=total, hits=tuple(hits), suggestion=suggestion)
 
 
 def search(index_dir: Path, request: SearchRequest) -> SearchPage:
@@ -236,4 +253,5 @@ def page_to_json(page: SearchPage, segments_to_text: Any) -> dict[str, Any]:
         "total": page.total,
         "page": page.request.page,
         "hits": [hit_to_json(hit, segments_to_text) for hit in page.hits],
+        "suggestion": page.suggestion,
     }

@@ -14,20 +14,24 @@ from typing import Iterable, Sequence
 from whoosh.analysis import Analyzer
 
 Segment = tuple[str, bool]
+Matcher = tuple[Analyzer, set[str]]  # an analyzer and the index terms it must produce for a word to count
 SNIPPET_CHARS = 220
 _CONTEXT_BEFORE = 60
 _WHITESPACE = re.compile(r"\s+")
 
 
-def matched_spans(text: str, terms: set[str], analyzer: Analyzer) -> list[tuple[int, int, frozenset[str]]]:
-    """Character spans of the words in ``text`` whose index terms are in ``terms``, with the terms each holds.
+def matched_spans(text: str, matchers: Sequence[Matcher]) -> list[tuple[int, int, frozenset[str]]]:
+    """Character spans of the words in ``text`` whose index terms matched, with the terms each holds.
 
     A compound's whole and its parts share one span, so they merge into one mark.
     """
     spans: list[tuple[int, int, str]] = []
-    for token in analyzer(text, chars=True, mode="index", removestops=False):
-        if token.text in terms:
-            spans.append((token.startchar, token.endchar, token.text))
+    for analyzer, terms in matchers:
+        if not terms:
+            continue
+        for token in analyzer(text, chars=True, mode="index", removestops=False):
+            if token.text in terms:
+                spans.append((token.startchar, token.endchar, token.text))
     spans.sort()
     merged: list[tuple[int, int, frozenset[str]]] = []
     for start, end, term in spans:
@@ -68,12 +72,12 @@ def _word_boundary_right(text: str, index: int) -> int:
     return space if space >= 0 else len(text)
 
 
-def build_snippet(text: str, terms: set[str], analyzer: Analyzer, width: int = SNIPPET_CHARS) -> list[Segment]:
+def build_snippet(text: str, matchers: Sequence[Matcher], width: int = SNIPPET_CHARS) -> list[Segment]:
     """The best passage of ``text`` (about ``width`` characters) as segments (text, is_match)."""
     text = _WHITESPACE.sub(" ", text).strip()
     if not text:
         return []
-    spans = matched_spans(text, terms, analyzer) if terms else []
+    spans = matched_spans(text, matchers)
     if spans:
         first = _best_window(spans, width)
         start = _word_boundary_left(text, spans[first][0] - _CONTEXT_BEFORE)
@@ -99,9 +103,9 @@ def build_snippet(text: str, terms: set[str], analyzer: Analyzer, width: int = S
     return segments
 
 
-def count_matches(text: str, terms: set[str], analyzer: Analyzer) -> int:
+def count_matches(text: str, matchers: Sequence[Matcher]) -> int:
     """How many words of ``text`` match; used to choose the field a snippet comes from."""
-    return len(matched_spans(text, terms, analyzer)) if terms and text else 0
+    return len(matched_spans(text, matchers)) if text else 0
 
 
 def to_plain(segments: Iterable[Segment]) -> str:
