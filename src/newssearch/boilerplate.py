@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from newssearch.documents import clean_line
+from newssearch.documents import BUILTIN_BOILERPLATE, PROMO_START, clean_line
 
 MIN_SHARE = 0.30
 MIN_PAGES = 3
@@ -29,6 +29,7 @@ class BoilerplateLearner:
         """Count the distinct lines of one page (after its title and kicker)."""
         seen: set[str] = set()
         head = 0
+        after_promo = False
         for raw in text.splitlines():
             line = clean_line(raw)
             if not line:
@@ -36,7 +37,10 @@ class BoilerplateLearner:
             if head < HEAD_LINES:
                 head += 1
                 continue
-            if len(line) <= MAX_LINE_CHARS:
+            # The built-in rules drop these anyway; learning them too would only make verdicts flip.
+            known = after_promo or line == PROMO_START or line in BUILTIN_BOILERPLATE
+            after_promo = line == PROMO_START
+            if not known and len(line) <= MAX_LINE_CHARS:
                 seen.add(line)
         self._counts.update(seen)
         self.pages += 1

@@ -11,6 +11,8 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
+from dateutil.parser import isoparse
+
 from newssearch.errors import QueryError
 
 MONTHS = {
@@ -40,6 +42,8 @@ _DATE_LINE = re.compile(
     r"(?:\s*(?:,|um|-|–)?\s*\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*uhr)?)?\s*$",
     re.IGNORECASE,
 )
+# A machine timestamp as some exports print it: 2022-01-27T08:15:00+01:00 (dateutil reads every ISO 8601 form).
+_ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\S+$")
 _PATH_DATES = (
     re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"),
     re.compile(r"(?<!\d)(\d{4})/(\d{2})/(\d{2})(?!\d)"),
@@ -80,7 +84,13 @@ def printed_date(line: str) -> date | None:
     """The date of a line that says nothing but when the page appeared, else None."""
     if len(line) > 80:
         return None
-    match = _DATE_LINE.match(line.strip())
+    text = line.strip()
+    if _ISO_TIMESTAMP.match(text):
+        try:
+            return isoparse(text).date()
+        except (ValueError, OverflowError):
+            return None
+    match = _DATE_LINE.match(text)
     return _match_to_date(match) if match else None
 
 

@@ -22,7 +22,7 @@ from whoosh.query import And, Term
 from newssearch import analysis
 from newssearch.boilerplate import BoilerplateLearner, sample_stride
 from newssearch.dates import resolve_article_date
-from newssearch.documents import Page, parse_page
+from newssearch.documents import Page, clean_line, parse_page
 from newssearch.errors import DocumentError, IndexLockedError, IndexMissingError
 from newssearch.sources import PageFile, find_page_files, read_page
 
@@ -237,10 +237,20 @@ def update_index(
     meta["version"] = META_VERSION
     _write_meta(index_dir, meta)
     analysis.persist_vocabulary(index_dir)
-    with ix.searcher() as searcher:
-        report.articles = searcher.doc_frequency("kind", "article")
-        report.comments = searcher.doc_frequency("kind", "comment")
+    report.articles, report.comments = count_documents(ix)
     return report
+
+
+def count_documents(ix: index.Index) -> tuple[int, int]:
+    """Live (not deleted) articles and comments; term statistics would still count deleted ones."""
+    with ix.searcher() as searcher:
+        return tuple(  # type: ignore[return-value]
+            sum(1 for _ in searcher.docs_for_query(Term("kind", kind))) for kind in ("article", "comment")
+        )
+
+
+def _touches(text: str, lines: set[str]) -> bool:
+    return bool(lines) and any(clean_line(line) in lines for line in text.split("\n"))
 
 
 def _update_root(
@@ -256,13 +266,14 @@ def _update_root(
     boilerplate = learn_boilerplate(pages)
     previous = roots_meta.get(root.as_posix())
     previous_lines = set(previous.get("boilerplate", [])) if isinstance(previous, dict) else set()
-    stale = previous_lines != set(boilerplate)
+    # Only pages holding a line whose boilerplate verdict changed must be parsed again.
+    changed_lines = previous_lines ^ set(boilerplate)
     indexed = _indexed_pages(ix, root)
     for done, page in enumerate(pages, start=1):
         known = indexed.pop(page.relpath, None)
         try:
             text = read_page(page)
-            if known and known[1] == text.content_hash and not stale:
+            if known and known[1] == text.content_hash and not _touches(text.text, changed_lines):
                 report.unchanged += 1
                 continue
             parsed = parse_page(text.text, boilerplate)

@@ -7,7 +7,6 @@ Date filters are ``DateRange`` queries built from dates we parse ourselves.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import qparser, query, scoring, sorting
 from whoosh.qparser.common import QueryParserError
+from whoosh.util.numeric import typecode_max
 
 from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from newssearch.errors import QueryError
@@ -38,7 +38,7 @@ FIELD_ALIASES = {
 _QUOTES = str.maketrans({"„": '"', "“": '"', "”": '"', "«": '"', "»": '"', "‟": '"'})
 _ARTICLE_SNIPPET_FIELDS = ("lead", "body", "caption", "kicker", "title")
 _COMMENT_SNIPPET_FIELDS = ("body", "title")
-_UNDATED_LAST = sys.maxsize
+_MISSING_DATE = typecode_max["q"]  # the column stores a missing date as the largest value of its type
 
 
 @dataclass(frozen=True)
@@ -146,12 +146,16 @@ def _filter(request: SearchRequest) -> query.Query | None:
 
 
 def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
-    if request.sort == "newest":
-        return sorting.FieldFacet("date", reverse=True)
-    if request.sort == "oldest":
-        # Undated documents have no date value (0 in the column): put them after every dated one.
-        return sorting.TranslateFacet(lambda value: value or _UNDATED_LAST, sorting.FieldFacet("date"))
-    return None
+    """Date order with undated documents last either way (Whoosh gives a missing date the largest value)."""
+    if request.sort == "relevance":
+        return None
+    sign = -1 if request.sort == "newest" else 1
+
+    def key(value: int) -> tuple[bool, int]:
+        missing = value >= _MISSING_DATE
+        return missing, 0 if missing else sign * value
+
+    return sorting.TranslateFacet(key, sorting.FieldFacet("date"))
 
 
 def _snippet(stored: dict[str, Any], matchers: list[Matcher]) -> tuple[Segment, ...]:

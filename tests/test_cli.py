@@ -1,0 +1,210 @@
+"""The command line, driven through click's runner against a real index of the example archive."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLES, PageWriter, page_text
+
+from newssearch.cli import cli
+
+JSON_KEYS = {"query", "total", "page", "hits", "suggestion"}
+HIT_KEYS = {"id", "kind", "path", "article_id", "title", "author", "date", "date_source", "score", "snippet"}
+
+
+def query(runner: CliRunner, index_dir: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli, ["query", *args, "--index", str(index_dir)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def as_json(runner: CliRunner, index_dir: Path, *args: str) -> dict:
+    code, out, err = query(runner, index_dir, *args, "--json")
+    assert code in (0, 1), err
+    return json.loads(out)
+
+
+def test_query_prints_ranked_hits_with_dates_kinds_paths_and_snippets(runner: CliRunner, example_index: Path) -> None:
+    code, out, err = query(runner, example_index, "Osterweiterung")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith(tuple("123456789")) and "Treffer für „Osterweiterung“" in lines[0]
+    assert "  1. 26.01.2022 · Artikel · " in out
+    assert "2022/01/2022-01-26_nato-osterweiterung.txt · Datum aus dem Dateipfad" in out
+    assert "Osterweiterung" in lines[4]
+    assert "\x1b[" not in out  # piped: no terminal bold
+
+
+def test_query_shows_comment_author_and_article_title(runner: CliRunner, example_index: Path) -> None:
+    code, out, _ = query(runner, example_index, "verherend", "--kind", "comment")
+    assert code == 0
+    assert "Kommentar von" in out and "zu „" in out
+
+
+def test_query_json_contract(runner: CliRunner, example_index: Path) -> None:
+    data = as_json(runner, example_index, "Nato")
+    assert set(data) == JSON_KEYS
+    assert data["query"] == "Nato" and data["page"] == 1 and data["total"] >= len(data["hits"]) > 0
+    kinds = set()
+    for hit in data["hits"]:
+        assert set(hit) == HIT_KEYS
+        assert hit["kind"] in ("article", "comment")
+        assert not Path(hit["path"]).is_absolute() and (EXAMPLES / hit["path"]).is_file()
+        assert isinstance(hit["score"], float) and hit["score"] > 0
+        assert hit["date_source"] in ("page", "path", "comments", "none")
+        assert "<mark>" in hit["snippet"]
+        kinds.add(hit["kind"])
+        if hit["kind"] == "comment":
+            assert hit["author"] and hit["date"][10] == "T"
+        else:
+            assert hit["author"] is None and len(hit["date"]) == 10 and hit["id"] == hit["article_id"]
+    assert kinds == {"article", "comment"}
+
+
+def test_query_kind_filters_articles_and_comments(runner: CliRunner, example_index: Path) -> None:
+    everything = as_json(runner, example_index, "Nato", "--limit", "100")
+    articles = as_json(runner, example_index, "Nato", "--kind", "article", "--limit", "100")
+    comments = as_json(runner, example_index, "Nato", "--kind", "comment", "--limit", "100")
+    assert {hit["kind"] for hit in articles["hits"]} == {"article"}
+    assert {hit["kind"] for hit in comments["hits"]} == {"comment"}
+    assert articles["total"] + comments["total"] == everything["total"]
+
+
+@pytest.mark.parametrize(
+    "date_from, date_to, first, last",
+    [
+        ("2022-01-01", "2022-12-31", "2022-01-01", "2022-12-31"),
+        ("2022-01", "2022-01", "2022-01-01", "2022-01-31"),
+        ("26.01.2022", "27.01.22", "2022-01-26", "2022-01-27"),
+        ("2023", None, "2023-01-01", "9999"),
+    ],
+)
+def test_query_date_filters_include_the_whole_end_day_month_or_year(
+    runner: CliRunner, example_index: Path, date_from: str, date_to: str | None, first: str, last: str
+) -> None:
+    args = ["a* OR e* OR s*", "--limit", "100", "--from", date_from] + (["--to", date_to] if date_to else [])
+    unfiltered = as_json(runner, example_index, "a* OR e* OR s*", "--limit", "100")
+    data = as_json(runner, example_index, *args)
+    assert 0 < data["total"] < unfiltered["total"]
+    assert all(first <= hit["date"][:10] <= last for hit in data["hits"])
+    expected = [hit for hit in unfiltered["hits"] if hit["date"] and first <= hit["date"][:10] <= last]
+    assert data["total"] == len(expected)
+
+
+def test_query_date_filter_never_matches_undated_documents(
+    runner: CliRunner, write_page: PageWriter, tmp_path: Path
+) -> None:
+    write_page("ohne-datum.txt", page_text("Leuchtturm wird saniert", "Der Leuchtturm bekommt ein neues Dach."))
+    write_page("2022-03-01_turm.txt", page_text("Leuchtturm-Fest", "Am Leuchtturm wird gefeiert."))
+    runner.invoke(cli, ["index", str(tmp_path / "archiv"), "--index", str(tmp_path / "ix")])
+    everything = as_json(runner, tmp_path / "ix", "Leuchtturm", "--sort", "oldest")
+    assert [hit["date"] for hit in everything["hits"]] == ["2022-03-01", None]
+    newest = as_json(runner, tmp_path / "ix", "Leuchtturm", "--sort", "newest")
+    assert [hit["date"] for hit in newest["hits"]] == ["2022-03-01", None]
+    dated = as_json(runner, tmp_path / "ix", "Leuchtturm", "--from", "2000")
+    assert [hit["date"] for hit in dated["hits"]] == ["2022-03-01"]
+
+
+def test_query_sorts_newest_and_oldest_first(runner: CliRunner, example_index: Path) -> None:
+    newest = [h["date"] for h in as_json(runner, example_index, "Nato OR Stadt", "--sort", "newest", "--limit", "100")["hits"]]
+    oldest = [h["date"] for h in as_json(runner, example_index, "Nato OR Stadt", "--sort", "oldest", "--limit", "100")["hits"]]
+    assert len(newest) > 3
+    assert newest == sorted(newest, reverse=True)
+    assert oldest == sorted(oldest)
+
+
+def test_query_pages_through_results_without_overlap(runner: CliRunner, example_index: Path) -> None:
+    whole = as_json(runner, example_index, "Nato OR Stadt", "--limit", "100")
+    first = as_json(runner, example_index, "Nato OR Stadt", "--limit", "3")
+    second = as_json(runner, example_index, "Nato OR Stadt", "--limit", "3", "--page", "2")
+    assert second["page"] == 2 and second["total"] == whole["total"] > 6
+    ids = [hit["id"] for hit in first["hits"] + second["hits"]]
+    assert ids == [hit["id"] for hit in whole["hits"][:6]]
+    beyond = as_json(runner, example_index, "Nato OR Stadt", "--page", "999")
+    assert beyond["hits"] == [] and beyond["total"] == whole["total"]
+
+
+def test_query_requires_all_words_and_understands_phrases_or_and_not(runner: CliRunner, example_index: Path) -> None:
+    both = as_json(runner, example_index, "Nato Bundestag")["total"]
+    nato = as_json(runner, example_index, "Nato")["total"]
+    either = as_json(runner, example_index, "Nato OR Bundestag")["total"]
+    assert both <= nato <= either
+    assert as_json(runner, example_index, "Nato NOT Nato")["total"] == 0
+    german = as_json(runner, example_index, "„Nato-Osterweiterung“")
+    ascii_quotes = as_json(runner, example_index, '"Nato-Osterweiterung"')
+    assert german["total"] == ascii_quotes["total"] > 0
+    assert as_json(runner, example_index, "«Nato Osterweiterung»")["total"] == german["total"]
+    assert as_json(runner, example_index, 'titel:"Nato-Osterweiterung"')["total"] >= 1
+
+
+def test_query_without_hits_exits_1(runner: CliRunner, example_index: Path) -> None:
+    code, out, _ = query(runner, example_index, "Quarkstrudelwettbewerb")
+    assert code == 1 and "Keine Treffer" in out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["Nato", "--from", "gestern"], "--from: 'gestern'"),
+        (["Nato", "--to", "2022-13"], "--to: '2022-13'"),
+        (["Nato", "--kind", "leserbrief"], "--kind"),
+        (["Nato", "--limit", "0"], "--limit"),
+        (["Nato", "--from", "2023", "--to", "2022"], "Zeitraum"),
+        (["   "], "leer"),
+    ],
+)
+def test_query_usage_errors_exit_2_with_one_line(
+    runner: CliRunner, example_index: Path, args: list[str], message: str
+) -> None:
+    code, out, err = query(runner, example_index, *args)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_query_missing_index_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    code, _, err = query(runner, tmp_path / "nirgends", "Nato")
+    assert code == 2 and "nicht gefunden" in err and len(err.strip().splitlines()) == 1
+    (tmp_path / "leer").mkdir()
+    code, _, err = query(runner, tmp_path / "leer", "Nato")
+    assert code == 2 and "keinen newssearch-Index" in err
+
+
+def test_query_index_from_environment(runner: CliRunner, example_index: Path) -> None:
+    result = runner.invoke(cli, ["query", "Osterweiterung"], env={"NEWSSEARCH_INDEX": str(example_index)})
+    assert result.exit_code == 0 and "Treffer" in result.stdout
+
+
+def test_index_reports_counts_and_skipped_files(runner: CliRunner, write_page: PageWriter, tmp_path: Path) -> None:
+    write_page("gut.txt", page_text("Fähre fährt wieder", "Die Fähre nach Laboe fährt wieder."))
+    write_page("kaputt.txt", b"\x00\x01\x02\x03" * 100)
+    result = runner.invoke(cli, ["index", str(tmp_path / "archiv"), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 3
+    assert "1 neu" in result.stdout and "1 übersprungen" in result.stdout
+    assert "kaputt.txt: keine Textdatei" in result.stderr
+    again = runner.invoke(cli, ["index", str(tmp_path / "archiv"), "--index", str(tmp_path / "ix")])
+    assert "0 neu" in again.stdout and "1 unverändert" in again.stdout
+
+
+def test_index_missing_folder_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["index", str(tmp_path / "gibtsnicht"), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 2 and "gibtsnicht" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_index_clean_archive_exits_0(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "ix"), "--quiet"])
+    assert result.exit_code == 0 and result.stdout == ""
+
+
+def test_module_runs_as_python_dash_m(example_index: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "newssearch", "query", "Osterweiterung", "--index", str(example_index), "--json"],
+        capture_output=True, text=True, env={"NO_COLOR": "1", "PATH": ""}, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["total"] > 0
