@@ -208,3 +208,41 @@ def test_module_runs_as_python_dash_m(example_index: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["total"] > 0
+
+
+def test_query_marks_matched_words_bold_on_a_terminal(example_index: Path) -> None:
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    done = subprocess.run(
+        [sys.executable, "-m", "newssearch", "query", "Osterweiterung", "--index", str(example_index)],
+        stdout=follower, stderr=subprocess.PIPE, env=env, check=False,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    shown = b"".join(chunks).decode("utf-8")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b[1mOsterweiterung\x1b[0m" in shown or "\x1b[1mNato-Osterweiterung\x1b[0m" in shown
+
+
+def test_readme_documents_every_command_and_option() -> None:
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert f"newssearch {name}" in readme, name
+        for param in command.params:
+            for option in getattr(param, "opts", []):
+                if option.startswith("--") and option != "--help":
+                    assert option in readme, f"{name} {option}"
