@@ -60,24 +60,64 @@ class Comment:
     title: str | None
     text: str
     line: int
+    header: str = ""
+
+    def lines(self) -> list[str]:
+        """The comment's lines as printed: header, title, text."""
+        return [self.header] + ([self.title] if self.title else []) + [line for line in self.text.split("\n") if line]
 
 
 @dataclass(frozen=True)
 class Article:
-    """The article part of a page; ``lead`` is the teaser paragraph without its dateline places."""
+    """The article part of a page. ``captions`` are the caption lines as printed (a caption printed twice is
+    there twice); ``dateline`` is the lead's place prefix (``WASHINGTON/BRÜSSEL:``), kept apart from ``lead``."""
 
     title: str
     kicker: str | None = None
-    caption: str | None = None
-    credit: str | None = None
-    places: tuple[str, ...] = ()
+    date_line: str | None = None
+    captions: tuple[str, ...] = ()
+    dateline: str | None = None
     lead: str | None = None
     body: str = ""
     printed_date: date | None = None
 
+    @property
+    def caption(self) -> str | None:
+        """The photo caption(s) without credits, each printed once."""
+        texts = list(dict.fromkeys(_split_credit(line)[0] for line in self.captions))
+        return "\n".join(texts) if texts else None
+
+    @property
+    def credit(self) -> str | None:
+        """The photo credit(s) (``Friso Gentsch/dpa``)."""
+        credits = list(dict.fromkeys(c for c in (_split_credit(line)[1] for line in self.captions) if c))
+        return "; ".join(credits) if credits else None
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """The dateline's places: ``WASHINGTON/BRÜSSEL:`` → (``WASHINGTON``, ``BRÜSSEL``)."""
+        if not self.dateline:
+            return ()
+        match = _DATELINE.match(self.dateline + " x")
+        names = match["places"] if match else self.dateline.rstrip(":")
+        return tuple(place.strip() for place in names.split("/") if place.strip())
+
     def full_text(self) -> str:
         """Every searchable text of the article, for weekday detection and quick checks."""
         return "\n\n".join(part for part in (self.title, self.kicker, self.lead, self.body) if part)
+
+    def lines(self) -> list[str]:
+        """The article's lines as printed, in page order (the dateline back in front of the lead)."""
+        out = [self.title] if self.title else []
+        out += [line for line in (self.kicker, self.date_line) if line]
+        out += list(self.captions)
+        if self.lead:
+            lead_lines = self.lead.split("\n")
+            if self.dateline:
+                lead_lines[0] = f"{self.dateline} {lead_lines[0]}"
+            out += lead_lines
+        out += [line for line in self.body.split("\n") if line]
+        return out
 
 
 @dataclass(frozen=True)
@@ -92,6 +132,10 @@ class Page:
     def is_empty(self) -> bool:
         """True when nothing searchable was found (blank page, or boilerplate only)."""
         return not (self.article.title or self.article.body or self.article.lead or self.comments)
+
+    def lines(self) -> list[str]:
+        """Every line the page kept, in order; with ``boilerplate`` that is every non-blank input line."""
+        return self.article.lines() + [line for comment in self.comments for line in comment.lines()]
 
 
 def clean_line(line: str) -> str:
@@ -178,13 +222,11 @@ def _looks_like_kicker(paragraph: list[str], had_nbsp: bool) -> bool:
     )
 
 
-def _caption_of(paragraph: list[str]) -> str | None:
-    """A photo caption: a line printed twice in a row, or a single line that ends in a photo credit."""
+def _is_caption(paragraph: list[str], head: bool) -> bool:
+    """A photo caption: a line printed twice in a row; near the top also a single line ending in a credit."""
     if len(paragraph) == 2 and paragraph[0] == paragraph[1]:
-        return paragraph[0]
-    if len(paragraph) == 1 and _CREDIT.match(paragraph[0]) and len(paragraph[0]) <= 400:
-        return paragraph[0]
-    return None
+        return True
+    return head and len(paragraph) == 1 and len(paragraph[0]) <= 400 and bool(_CREDIT.match(paragraph[0]))
 
 
 def _parse_article(lines: _Lines, end: int, boilerplate: frozenset[str], dropped: list[str]) -> Article:
@@ -228,54 +270,45 @@ def _parse_article(lines: _Lines, end: int, boilerplate: frozenset[str], dropped
     if rest_of_title:
         paragraphs.insert(0, (rest_of_title, False))
 
-    kicker = caption = credit = None
+    kicker = date_line = None
     page_date: date | None = None
     captions: list[str] = []
     # The head of the page: kicker, date line and caption come before the first text paragraph, in any order.
     while paragraphs:
         paragraph, had_nbsp = paragraphs[0]
-        found_caption = _caption_of(paragraph)
         if kicker is None and not captions and page_date is None and _looks_like_kicker(paragraph, had_nbsp):
             kicker = paragraph[0]
         elif page_date is None and len(paragraph) == 1 and printed_date(paragraph[0]):
-            page_date = printed_date(paragraph[0])
-        elif found_caption is not None:
-            captions.append(found_caption)
+            date_line = paragraph[0]
+            page_date = printed_date(date_line)
+        elif _is_caption(paragraph, head=True):
+            captions.extend(paragraph)
         else:
             break
         paragraphs.pop(0)
 
     body_paragraphs: list[str] = []
     for paragraph, _ in paragraphs:
-        found_caption = _caption_of(paragraph) if len(paragraph) == 2 and paragraph[0] == paragraph[1] else None
-        if found_caption is not None:
-            captions.append(found_caption)
+        if _is_caption(paragraph, head=False):
+            captions.extend(paragraph)
         else:
             body_paragraphs.append("\n".join(paragraph))
 
-    if captions:
-        parts = [_split_credit(text) for text in captions]
-        caption = "\n".join(text for text, _ in parts)
-        credits = [credit for _, credit in parts if credit]
-        credit = "; ".join(credits) if credits else None
-
-    places: tuple[str, ...] = ()
-    lead = None
+    dateline = lead = None
     if body_paragraphs:
-        first = body_paragraphs[0]
-        dateline = _DATELINE.match(first)
-        if dateline and any(len(place) > 1 for place in dateline["places"].split("/")):
-            places = tuple(place.strip() for place in dateline["places"].split("/") if place.strip())
-            lead = dateline["rest"]
+        first = body_paragraphs.pop(0)
+        match = _DATELINE.match(first)
+        if match and any(len(place) > 1 for place in match["places"].split("/")):
+            dateline = first[: match.start("rest")].rstrip()
+            lead = match["rest"]
         else:
             lead = first
-        body_paragraphs = body_paragraphs[1:]
     return Article(
         title=title,
         kicker=kicker,
-        caption=caption,
-        credit=credit,
-        places=places,
+        date_line=date_line,
+        captions=tuple(captions),
+        dateline=dateline,
         lead=lead,
         body="\n\n".join(body_paragraphs),
         printed_date=page_date,
@@ -301,7 +334,7 @@ def _parse_comments(lines: _Lines, start: int, boilerplate: frozenset[str], drop
         comments.append(
             Comment(
                 position=len(comments) + 1, author=author, posted=posted, title=title,
-                text="\n".join(body), line=line_number,
+                text="\n".join(body), line=line_number, header=lines.clean[line_number - 1],
             )
         )
 
