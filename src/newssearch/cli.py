@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,6 +20,7 @@ from newssearch import __version__
 from newssearch.config import DEFAULT_GLOB, DEFAULT_PAGE_SIZE, INDEX_ENV, MAX_PAGE_SIZE, default_index_dir
 from newssearch.dates import german_date, parse_bound
 from newssearch.errors import NewssearchError
+from newssearch.index import BATCH_PAGES
 
 EXIT_NO_HITS = 1
 EXIT_USAGE = 2
@@ -71,18 +74,96 @@ def cli() -> None:
     """Volltextsuche für deutsche Nachrichtenarchive: Artikel und Leserkommentare."""
 
 
+class _Progress:
+    """A progress bar on stderr (pages, rate, time left), only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+        self.shown = 0
+        self.started = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total, label="Seiten", file=sys.stderr, show_pos=True, show_eta=True,
+                item_show_func=lambda _: f"{self.shown / max(time.monotonic() - self.started, 1e-6):.0f} Seiten/s",
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.shown, done)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 @cli.command("index")
 @click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @index_option
 @click.option("--glob", "pattern", default=DEFAULT_GLOB, show_default=True, help="Welche Dateien Seiten sind.")
+@click.option("--rebuild", is_flag=True, help="Index von Grund auf neu aufbauen (nur mit den angegebenen Ordnern).")
+@click.option(
+    "--wait", type=click.FloatRange(0, 86400), default=0, show_default=True, metavar="SEKUNDEN",
+    help="So lange warten, wenn ein anderer Vorgang den Index gerade schreibt.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Nur Fehler und übersprungene Seiten ausgeben.")
-def index_command(folders: tuple[Path, ...], index_dir: Path | None, pattern: str, quiet: bool) -> int:
-    """Seiten unter FOLDERS lesen und in den Index schreiben (geänderte Seiten werden ersetzt)."""
+@click.option("--verbose", "-v", is_flag=True, help="Jede neue, geänderte, entfernte Seite nennen.")
+@click.option("--json", "as_json", is_flag=True, help="Den Bericht als ein JSON-Objekt ausgeben.")
+@click.option("--batch-pages", type=click.IntRange(1), default=BATCH_PAGES, hidden=True)
+def index_command(
+    folders: tuple[Path, ...],
+    index_dir: Path | None,
+    pattern: str,
+    rebuild: bool,
+    wait: float,
+    quiet: bool,
+    verbose: bool,
+    as_json: bool,
+    batch_pages: int,
+) -> int:
+    """Seiten unter FOLDERS lesen und in den Index schreiben (nur Geändertes wird neu gelesen).
+
+    Exit-Status: 0 alles indexiert, 3 fertig, aber Seiten übersprungen, 2 Fehler (nichts geändert).
+    """
     from newssearch.index import update_index
 
     target = index_dir or default_index_dir()
-    report = update_index(target, folders, pattern)
+    progress = _Progress(enabled=not (quiet or as_json or verbose))
+
+    def event(what: str, path: str) -> None:
+        click.echo(f"{what}: {path}", err=True)
+
+    # `kill` ends the run like Ctrl-C: the open batch is cancelled, committed batches stay.
+    previous_handler = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        report = update_index(
+            target, folders, pattern, progress, rebuild=rebuild, wait=wait, batch_pages=batch_pages,
+            events=event if verbose else None,
+        )
+    finally:
+        progress.close()
+        signal.signal(signal.SIGTERM, previous_handler)
+    code = EXIT_SKIPPED if report.skipped else 0
+    if as_json:
+        summary = {
+            "index": str(target), "added": report.added, "updated": report.updated, "removed": report.removed,
+            "unchanged": report.unchanged, "articles": report.articles, "comments": report.comments,
+            "rebuilt": report.rebuilt,
+            "skipped": [{"path": item.path, "reason": item.reason} for item in report.skipped],
+        }
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return code
     if not quiet:
+        if report.rebuilt:
+            click.echo("Index neu aufgebaut.")
         click.echo(
             f"{report.added} neu, {report.updated} geändert, {report.removed} entfernt, "
             f"{report.unchanged} unverändert, {len(report.skipped)} übersprungen"
@@ -92,8 +173,61 @@ def index_command(folders: tuple[Path, ...], index_dir: Path | None, pattern: st
         click.echo(f"Übersprungen ({len(report.skipped)}):", err=True)
         for skipped in report.skipped:
             click.echo(f"  {skipped.path}: {skipped.reason}", err=True)
-        return EXIT_SKIPPED
+    return code
+
+
+@cli.command("stats")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Als JSON-Objekt ausgeben.")
+def stats_command(index_dir: Path | None, as_json: bool) -> int:
+    """Zeigen, was im Index steht: Dokumente, Zeitraum, Datumsquellen, Ordner, Größe."""
+    from newssearch.maintenance import index_stats
+
+    stats = index_stats(index_dir or default_index_dir())
+    if as_json:
+        data = dict(vars(stats))
+        for key in ("first_date", "last_date"):
+            data[key] = data[key].isoformat() if data[key] else None
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return 0
+    click.echo(f"Index {stats.index_dir}")
+    click.echo(f"  Artikel:     {stats.articles}")
+    click.echo(f"  Kommentare:  {stats.comments}")
+    click.echo(f"  Zeitraum:    {german_date(stats.first_date)} bis {german_date(stats.last_date)}"
+               f" ({stats.undated} Dokumente ohne Datum)")
+    sources = ", ".join(f"{DATE_SOURCES.get(name, name)}: {count}" for name, count in sorted(stats.date_sources.items()))
+    click.echo(f"  Artikeldaten: {sources or '-'}")
+    for root, count in sorted(stats.roots.items()):
+        click.echo(f"  Ordner {root}: {count} Artikel")
+    click.echo(f"  Größe:       {stats.size_bytes / 1024 / 1024:.1f} MB in {stats.segments} Segment(en)")
     return 0
+
+
+@cli.command("check")
+@index_option
+def check_command(index_dir: Path | None) -> int:
+    """Den Index prüfen: alle Segmente lesbar, Kommentare verknüpft, Inhalte gleich den Dateien.
+
+    Exit-Status: 0 in Ordnung, 1 Probleme gefunden (aufgelistet).
+    """
+    from newssearch.maintenance import check_index
+
+    report = check_index(index_dir or default_index_dir())
+    groups = [
+        ("Beschädigt", report.damaged),
+        ("Datei geändert seit dem Indexieren", report.changed),
+        ("Datei fehlt", report.missing),
+        ("Neu, noch nicht im Index", report.unindexed),
+    ]
+    for label, items in groups:
+        for item in items:
+            click.echo(f"{label}: {item}")
+    if report.ok:
+        click.echo(f"In Ordnung: {report.documents} Dokumente gelesen, alle Seiten aktuell.")
+        return 0
+    if report.changed or report.missing or report.unindexed:
+        click.echo("Hinweis: 'newssearch index ORDNER' bringt den Index auf den Stand der Dateien.", err=True)
+    return 1
 
 
 def _use_color() -> bool:

@@ -28,3 +28,7 @@ class IndexLockedError(NewssearchError):
 
 class QueryError(NewssearchError):
     """A query string, date or option that cannot be understood."""
+
+
+class IndexWriteError(NewssearchError):
+    """The index folder cannot be written (disk full, read-only); the last committed state stays valid."""

@@ -7,23 +7,27 @@ so an index never holds a page twice.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import time as time_module
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from whoosh import fields, index
 from whoosh.index import LockError
+from whoosh.util.filelock import FileLock
 from whoosh.query import And, Term
 
 from newssearch import analysis
 from newssearch.boilerplate import BoilerplateLearner, sample_stride
 from newssearch.dates import resolve_article_date
 from newssearch.documents import Page, clean_line, parse_page
-from newssearch.errors import DocumentError, IndexLockedError, IndexMissingError
+from newssearch.errors import DocumentError, IndexLockedError, IndexMissingError, IndexWriteError
 from newssearch.sources import PageFile, find_page_files, read_page
 
 INDEX_NAME = "newssearch"
@@ -138,10 +142,20 @@ class IndexReport:
     unchanged: int = 0
     articles: int = 0
     comments: int = 0
+    rebuilt: bool = False
     skipped: list[Skipped] = field(default_factory=list)
 
 
 ProgressCallback = Callable[[int, int], None]
+EventCallback = Callable[[str, str], None]  # (what happened: neu/geändert/entfernt/übersprungen, page path)
+BATCH_PAGES = 2000
+LOCK_NAME = "newssearch.lock"
+
+
+def current_index_name(index_dir: Path) -> str:
+    """The index generation readers should open (switched atomically by a rebuild)."""
+    name = read_meta(index_dir).get("indexname")
+    return name if isinstance(name, str) and name else INDEX_NAME
 
 
 def open_index(index_dir: Path) -> index.Index:
@@ -149,11 +163,12 @@ def open_index(index_dir: Path) -> index.Index:
     if not index_dir.is_dir():
         raise IndexMissingError(f"Index '{index_dir}' nicht gefunden: erst 'newssearch index ORDNER' ausführen")
     try:
-        if not index.exists_in(str(index_dir), indexname=INDEX_NAME):
+        name = current_index_name(index_dir)
+        if not index.exists_in(str(index_dir), indexname=name):
             raise IndexMissingError(
                 f"'{index_dir}' enthält keinen newssearch-Index: erst 'newssearch index ORDNER' ausführen"
             )
-        opened = index.open_dir(str(index_dir), indexname=INDEX_NAME)
+        opened = index.open_dir(str(index_dir), indexname=name)
         analysis.prepare_for_query(index_dir)
         return opened
     except IndexMissingError:
@@ -162,14 +177,7 @@ def open_index(index_dir: Path) -> index.Index:
         raise IndexMissingError(f"Index '{index_dir}' ist nicht lesbar: {error}") from None
 
 
-def _open_or_create(index_dir: Path) -> index.Index:
-    index_dir.mkdir(parents=True, exist_ok=True)
-    if index.exists_in(str(index_dir), indexname=INDEX_NAME):
-        return index.open_dir(str(index_dir), indexname=INDEX_NAME)
-    return index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
-
-
-def _read_meta(index_dir: Path) -> dict[str, object]:
+def read_meta(index_dir: Path) -> dict[str, Any]:
     try:
         meta = json.loads((index_dir / META_FILE).read_text(encoding="utf-8"))
         return meta if isinstance(meta, dict) else {}
@@ -177,10 +185,55 @@ def _read_meta(index_dir: Path) -> dict[str, object]:
         return {}
 
 
-def _write_meta(index_dir: Path, meta: dict[str, object]) -> None:
+def _write_meta(index_dir: Path, meta: dict[str, Any]) -> None:
+    """Write the metadata atomically: a crash leaves the old or the new file, never half of one."""
     temporary = index_dir / (META_FILE + ".tmp")
-    temporary.write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(meta, handle, ensure_ascii=False, indent=1, sort_keys=True)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(temporary, index_dir / META_FILE)
+
+
+def _remove_generation(index_dir: Path, name: str) -> None:
+    """Delete the files of an index generation no reader is pointed at any more."""
+    for path in index_dir.iterdir():
+        if path.name.startswith((f"_{name}_", f"{name}_")):
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+
+def _remove_orphans(index_dir: Path, keep: str) -> None:
+    """Remove generations left by an interrupted rebuild (anything but the current one)."""
+    prefix = f"{INDEX_NAME}-"
+    others = {
+        path.name.lstrip("_").split("_", 1)[0]
+        for path in index_dir.iterdir()
+        if path.name.lstrip("_").startswith(prefix)
+    }
+    for name in others - {keep}:
+        _remove_generation(index_dir, name)
+
+
+@contextmanager
+def _index_lock(index_dir: Path, wait: float) -> Iterator[None]:
+    """One writer per index folder. The OS drops the lock when its process dies, so a killed run leaves none."""
+    lock = FileLock(str(index_dir / LOCK_NAME))
+    deadline = time_module.monotonic() + max(wait, 0.0)
+    while not lock.acquire(blocking=False):
+        if time_module.monotonic() >= deadline:
+            raise IndexLockedError(
+                f"Index '{index_dir}' wird gerade von einem anderen Vorgang geschrieben"
+                + (f" (nach {wait:g} s Warten aufgegeben)" if wait else "")
+                + "; später erneut versuchen oder --wait SEKUNDEN angeben"
+            )
+        time_module.sleep(0.1)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def learn_boilerplate(pages: list[PageFile]) -> frozenset[str]:
@@ -205,38 +258,133 @@ def _indexed_pages(ix: index.Index, root: Path) -> dict[str, tuple[str, str]]:
     return found
 
 
+def _write_error(index_dir: Path, error: OSError) -> IndexWriteError:
+    reasons = {errno.ENOSPC: "Datenträger voll", errno.EDQUOT: "Speicherkontingent erschöpft",
+               errno.EACCES: "keine Schreibrechte", errno.EPERM: "keine Schreibrechte",
+               errno.EROFS: "Datenträger nur lesbar", errno.EFBIG: "Datei zu groß für den Datenträger"}
+    reason = reasons.get(error.errno or 0, error.strerror or str(error))
+    return IndexWriteError(
+        f"Index '{index_dir}' kann nicht geschrieben werden ({reason}); der zuletzt gespeicherte Stand bleibt gültig"
+    )
+
+
+class _Batches:
+    """A writer that commits every ``size`` changed pages, so a long run keeps its progress when it is stopped.
+
+    Each commit is atomic in Whoosh (a new table of contents replaces the old one by rename), and a page's
+    deletion and re-adding always land in the same commit: readers see whole pages, never half an update.
+    """
+
+    def __init__(self, ix: index.Index, size: int, on_commit: Callable[[], None]) -> None:
+        self.ix = ix
+        self.size = size
+        self.on_commit = on_commit
+        self.pending = 0
+        self._writer: Any = None
+
+    @property
+    def writer(self) -> Any:
+        if self._writer is None:
+            try:
+                self._writer = self.ix.writer(limitmb=256)
+            except LockError:
+                raise IndexLockedError("Index wird gerade von einem anderen Programm geschrieben") from None
+        return self._writer
+
+    def page_done(self) -> None:
+        self.pending += 1
+        if self.pending >= self.size:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = None
+            self.pending = 0
+            self.on_commit()
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.cancel()
+            except OSError:
+                pass
+            self._writer = None
+
+
 def update_index(
     index_dir: Path,
     roots: Iterable[Path],
     pattern: str = "*.txt",
     progress: ProgressCallback | None = None,
+    *,
+    rebuild: bool = False,
+    wait: float = 0.0,
+    batch_pages: int = BATCH_PAGES,
+    events: EventCallback | None = None,
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with every page below ``roots``.
 
     Pages are only re-parsed when their bytes changed (or the learnt boilerplate did); pages whose files
     vanished are removed with their comments. One unreadable page never stops the run: it is reported.
+    A rebuild (asked for, or needed because the analysis changed) writes a new index generation beside the
+    old one and switches readers over in one atomic step when it is complete.
     """
     report = IndexReport()
-    ix = _open_or_create(index_dir)
-    analysis.prepare_for_index(index_dir)
-    meta = _read_meta(index_dir)
-    roots_meta = meta.setdefault("roots", {})
-    assert isinstance(roots_meta, dict)
     try:
-        writer = ix.writer(limitmb=256)
-    except LockError:
-        raise IndexLockedError(f"Index '{index_dir}' wird gerade von einem anderen Vorgang geschrieben") from None
-    try:
-        for root in roots:
-            root = root.resolve()
-            _update_root(ix, writer, root, pattern, roots_meta, report, progress)
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    meta["version"] = META_VERSION
-    _write_meta(index_dir, meta)
-    analysis.persist_vocabulary(index_dir)
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _write_error(index_dir, error) from None
+    with _index_lock(index_dir, wait):
+        meta = read_meta(index_dir)
+        current = current_index_name(index_dir)
+        exists = index.exists_in(str(index_dir), indexname=current)
+        _remove_orphans(index_dir, keep=current)
+        version = str(getattr(analysis, "ANALYSIS_VERSION", "1"))
+        fresh = rebuild or (exists and str(meta.get("analysis", "1")) != version)
+        name = f"{INDEX_NAME}-{time_module.strftime('%Y%m%d%H%M%S')}-{os.getpid()}" if fresh and exists else current
+        try:
+            if fresh or not exists:
+                ix = index.create_in(str(index_dir), build_schema(), indexname=name)
+            else:
+                ix = index.open_dir(str(index_dir), indexname=name)
+        except OSError as error:
+            raise _write_error(index_dir, error) from None
+        report.rebuilt = fresh
+        roots_meta: dict[str, Any] = {} if fresh else dict(meta.get("roots") or {})
+        analysis.prepare_for_index(index_dir)
+
+        def save_meta() -> None:
+            if name == current:  # a new generation becomes visible only when it is complete
+                _write_meta(index_dir, {**meta, "indexname": name, "roots": roots_meta, "analysis": version,
+                                        "version": META_VERSION})
+
+        batches = _Batches(ix, batch_pages, save_meta)
+        try:
+            problems: list[DocumentError] = []
+            work = [(root.resolve(), list(find_page_files(root, pattern, problems))) for root in roots]
+            report.skipped += [Skipped(path=problem.path, reason=problem.reason) for problem in problems]
+            total = sum(len(pages) for _, pages in work)
+            done = 0
+            for root, pages in work:
+                done = _update_root(
+                    ix, batches, root, pages, pattern, roots_meta, report, progress, events, done, total
+                )
+            batches.commit()
+            if name != current:
+                _write_meta(index_dir, {**meta, "indexname": name, "roots": roots_meta, "analysis": version,
+                                        "version": META_VERSION})
+            else:
+                save_meta()
+        except OSError as error:
+            batches.cancel()
+            raise _write_error(index_dir, error) from None
+        except BaseException:
+            batches.cancel()
+            raise
+        if name != current:
+            _remove_generation(index_dir, current)
+        analysis.persist_vocabulary(index_dir)
     report.articles, report.comments = count_documents(ix)
     return report
 
@@ -255,21 +403,26 @@ def _touches(text: str, lines: set[str]) -> bool:
 
 def _update_root(
     ix: index.Index,
-    writer: object,
+    batches: _Batches,
     root: Path,
+    pages: list[PageFile],
     pattern: str,
-    roots_meta: dict[str, object],
+    roots_meta: dict[str, Any],
     report: IndexReport,
     progress: ProgressCallback | None,
-) -> None:
-    pages = list(find_page_files(root, pattern))
+    events: EventCallback | None,
+    done: int,
+    total: int,
+) -> int:
     boilerplate = learn_boilerplate(pages)
     previous = roots_meta.get(root.as_posix())
     previous_lines = set(previous.get("boilerplate", [])) if isinstance(previous, dict) else set()
     # Only pages holding a line whose boilerplate verdict changed must be parsed again.
     changed_lines = previous_lines ^ set(boilerplate)
     indexed = _indexed_pages(ix, root)
-    for done, page in enumerate(pages, start=1):
+    skipped: dict[str, str] = {}
+    for page in pages:
+        done += 1
         known = indexed.pop(page.relpath, None)
         try:
             text = read_page(page)
@@ -282,18 +435,28 @@ def _update_root(
             documents = page_documents(parsed, root, page.relpath, text.content_hash)
         except DocumentError as error:
             report.skipped.append(Skipped(path=str(page.path), reason=error.reason))
+            skipped[page.relpath] = error.reason
+            if events:
+                events("übersprungen", f"{page.path}: {error.reason}")
             continue
         finally:
             if progress:
-                progress(done, len(pages))
+                progress(done, total)
+        writer = batches.writer
         if known:
-            writer.delete_by_term("article_id", known[0])  # type: ignore[attr-defined]
+            writer.delete_by_term("article_id", known[0])
             report.updated += 1
         else:
             report.added += 1
+        if events:
+            events("geändert" if known else "neu", str(page.path))
         for document in documents:
-            writer.add_document(**document)  # type: ignore[attr-defined]
-    for article_id, _ in indexed.values():
-        writer.delete_by_term("article_id", article_id)  # type: ignore[attr-defined]
+            writer.add_document(**document)
+        batches.page_done()
+    for relpath, (article_id, _) in indexed.items():
+        batches.writer.delete_by_term("article_id", article_id)
         report.removed += 1
-    roots_meta[root.as_posix()] = {"boilerplate": sorted(boilerplate), "pattern": pattern}
+        if events:
+            events("entfernt", str(root / relpath))
+    roots_meta[root.as_posix()] = {"boilerplate": sorted(boilerplate), "pattern": pattern, "skipped": skipped}
+    return done

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import hashlib
 import os
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -12,7 +14,8 @@ from typing import Iterator
 
 from newssearch.errors import DocumentError
 
-MAX_PAGE_BYTES = 16 * 1024 * 1024
+MAX_PAGE_MB = 16
+MAX_PAGE_BYTES = MAX_PAGE_MB * 1024 * 1024
 _BINARY_SHARE = 0.05
 _TEXT_CONTROLS = {9, 10, 12, 13}
 
@@ -41,19 +44,51 @@ def _matches(relpath: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(relpath.rsplit("/", 1)[-1], pattern)
 
 
-def find_page_files(root: Path, pattern: str = "*.txt") -> Iterator[PageFile]:
+def readable_name(name: str) -> str:
+    """A file name for display and ids: names in another encoding (Latin-1 from old systems) decoded sensibly."""
+    raw = os.fsencode(name)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def find_page_files(
+    root: Path, pattern: str = "*.txt", problems: list[DocumentError] | None = None
+) -> Iterator[PageFile]:
     """Every file below ``root`` whose name matches ``pattern``, in a stable order.
 
-    Folder symlinks are not followed (no loops); file symlinks are read like files.
+    Folder symlinks are not followed (no loops); file symlinks are read like files. Folders that cannot be
+    listed are reported into ``problems``.
     """
     root = root.resolve()
-    for folder, subfolders, files in os.walk(root, followlinks=False):
+
+    def unreadable(error: OSError) -> None:
+        if problems is not None:
+            where = readable_name(os.path.relpath(error.filename or str(root), root))
+            problems.append(DocumentError(where, f"Ordner nicht lesbar ({_reason(error)})"))
+
+    for folder, subfolders, files in os.walk(root, followlinks=False, onerror=unreadable):
         subfolders.sort()
         for name in sorted(files):
             path = Path(folder) / name
-            relpath = path.relative_to(root).as_posix()
+            relpath = readable_name(path.relative_to(root).as_posix())
             if _matches(relpath, pattern):
                 yield PageFile(root=root, path=path, relpath=relpath)
+
+
+_ERRNO_REASONS = {
+    errno.EACCES: "keine Leserechte",
+    errno.EPERM: "keine Leserechte",
+    errno.ELOOP: "Symlink-Schleife",
+    errno.ENOENT: "Datei verschwunden oder Symlink ins Leere",
+    errno.EISDIR: "ist ein Ordner",
+    errno.EIO: "Lesefehler des Datenträgers",
+}
+
+
+def _reason(error: OSError) -> str:
+    return _ERRNO_REASONS.get(error.errno or 0, error.strerror or str(error))
 
 
 def content_hash(data: bytes) -> str:
@@ -89,15 +124,19 @@ def decode(data: bytes) -> tuple[str, str]:
 def read_page(page: PageFile) -> PageText:
     """Read and decode one page; raises ``DocumentError`` with a German reason for files that are no page."""
     try:
-        size = page.path.stat().st_size
-        if size > MAX_PAGE_BYTES:
-            raise DocumentError(page.relpath, f"Datei zu groß ({size // (1024 * 1024)} MB, höchstens 16 MB)")
+        info = page.path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise DocumentError(page.relpath, "keine normale Datei (Gerät, Pipe oder Socket)")
+        if info.st_size > MAX_PAGE_BYTES:
+            raise DocumentError(
+                page.relpath, f"Datei zu groß ({info.st_size // (1024 * 1024)} MB, höchstens {MAX_PAGE_MB} MB)"
+            )
         with open(page.path, "rb") as handle:
             data = handle.read(MAX_PAGE_BYTES + 1)
     except DocumentError:
         raise
     except OSError as error:
-        raise DocumentError(page.relpath, f"nicht lesbar ({error.strerror or error})") from None
+        raise DocumentError(page.relpath, f"nicht lesbar ({_reason(error)})") from None
     if not data.strip():
         raise DocumentError(page.relpath, "leere Datei")
     if _looks_binary(data):
