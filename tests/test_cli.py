@@ -243,6 +243,8 @@ def test_readme_documents_every_command_and_option() -> None:
     for name, command in cli.commands.items():
         assert f"newssearch {name}" in readme, name
         for param in command.params:
+            if getattr(param, "hidden", False):
+                continue
             for option in getattr(param, "opts", []):
                 if option.startswith("--") and option != "--help":
                     assert option in readme, f"{name} {option}"
