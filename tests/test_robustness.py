@@ -22,13 +22,17 @@ from hostile import write_hostile_archive
 from newssearch.cli import cli
 from newssearch.index import count_documents, open_index, update_index
 from newssearch.maintenance import check_index
-from newssearch.search import SearchRequest, search
+from newssearch.search import SearchRequest, build_query, search
 
 NEWSSEARCH = [sys.executable, "-m", "newssearch"]
 
 
 def _hits(index_dir: Path, text: str) -> list[str]:
-    return sorted(hit.id for hit in search(index_dir, SearchRequest(query=text, page_size=100)).hits)
+    """Every matching document (not only the first page: scores may differ while deleted documents linger)."""
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        results = searcher.search(build_query(SearchRequest(query=text), ix.schema), limit=None)
+        return sorted(hit["id"] for hit in results)
 
 
 def _all_ids(index_dir: Path) -> list[str]:

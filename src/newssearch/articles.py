@@ -14,9 +14,8 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query
 
-from newssearch.index import FIELD_BOOSTS
+from newssearch.search import query_matchers as search_matchers
 from newssearch.snippets import Matcher, Segment, matched_spans
-from newssearch.spelling import SPELLING_FIELD
 
 ARTICLE_ID = re.compile(r"^[0-9a-f]{16}$")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -92,30 +91,10 @@ def load_article(ix: whoosh_index.Index, article_id: str) -> ArticleView | None:
     )
 
 
-def _positive_terms(node: query.Query, reader: Any) -> set[tuple[str, str]]:
-    """Index terms a query looks for, expanded (prefixes, fuzzy words), leaving out the words it excludes."""
-    if isinstance(node, query.Not):
-        return set()
-    if isinstance(node, query.AndNot):
-        return _positive_terms(node.a, reader)
-    if node.is_leaf():
-        return {
-            (fieldname, text.decode("utf-8") if isinstance(text, bytes) else text)
-            for fieldname, text in node.existing_terms(reader, expand=True)
-        }
-    found: set[tuple[str, str]] = set()
-    for child in node.children():
-        found |= _positive_terms(child, reader)
-    return found
-
-
 def query_matchers(ix: whoosh_index.Index, parsed: query.Query) -> list[Matcher]:
     """What to mark in an article for a query: its stemmed words, and whole words for fuzzy matches."""
     with ix.searcher() as searcher:
-        terms = _positive_terms(parsed, searcher.reader())
-    stemmed = {text for fieldname, text in terms if fieldname in FIELD_BOOSTS}
-    spelled = {text for fieldname, text in terms if fieldname == SPELLING_FIELD}
-    return [(ix.schema["body"].analyzer, stemmed), (ix.schema[SPELLING_FIELD].analyzer, spelled)]
+        return search_matchers(searcher.reader(), ix.schema, parsed)
 
 
 def mark(text: str, matchers: list[Matcher]) -> list[Segment]:

@@ -17,12 +17,16 @@ from whoosh import index as whoosh_index
 from whoosh import query, sorting
 from whoosh.util.times import long_to_datetime
 
-from newssearch.search import _QUOTES, SearchRequest, _filter, parse_query
-from newssearch.spelling import fuzzy_query
+from newssearch.search import SearchRequest, build_filter, build_query
 
 # A histogram of at most this many months is drawn by month; a longer span by year.
 MAX_MONTH_BARS = 36
+# Chart geometry in SVG units (about pixels): labels keep their size whatever the number of bars.
+CHART_WIDTH = 240
+PLOT_HEIGHT = 80
+LABEL_CHARS_WIDTH = 28  # room a year label needs
 GERMAN_MONTHS = ("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez.")
+SHORT_MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,11 @@ class Bucket:
         if self.by_year:
             return str(self.start.year)
         return f"{GERMAN_MONTHS[self.start.month - 1]} {self.start.year}"
+
+    @property
+    def short_label(self) -> str:
+        """Three letters that fit under a month's bar, or the year."""
+        return str(self.start.year) if self.by_year else SHORT_MONTHS[self.start.month - 1]
 
     @property
     def bound(self) -> str:
@@ -61,17 +70,9 @@ class Facets:
         return bool(self.buckets) and self.buckets[0].by_year
 
     @property
-    def busiest(self) -> int:
-        """The highest bar, which the histogram scales to."""
-        return max((bucket.count for bucket in self.buckets), default=0)
-
-
-def search_query(request: SearchRequest, schema: Any) -> query.Query:
-    """The Whoosh query ``run_search`` runs for ``request`` (with fuzzy spellings when asked for)."""
-    parsed = parse_query(request.query, schema)
-    if request.fuzzy:
-        parsed = query.Or([parsed, fuzzy_query(request.query.translate(_QUOTES), schema)])
-    return parsed
+    def chart(self) -> Chart:
+        """The date histogram laid out for drawing."""
+        return layout_chart(self.buckets)
 
 
 def _month_index(day: date) -> int:
@@ -82,7 +83,9 @@ def _month_start(index: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def histogram(days: Iterable[date], date_from: datetime | None = None, date_to: datetime | None = None) -> tuple[Bucket, ...]:
+def histogram(
+    days: Iterable[date], date_from: datetime | None = None, date_to: datetime | None = None
+) -> tuple[Bucket, ...]:
     """Bars from the first to the last day (empty months or years included, so gaps show).
 
     A filter of at most a year is drawn whole, so narrowing to a year shows all its twelve months.
@@ -119,20 +122,21 @@ def histogram(days: Iterable[date], date_from: datetime | None = None, date_to: 
 def _day(raw: int) -> date | None:
     """A date column's raw value as a day; undated documents hold a default that is no valid time."""
     try:
-        return long_to_datetime(raw).date()
+        moment: datetime = long_to_datetime(raw)
     except (OverflowError, ValueError):
         return None
+    return moment.date()
 
 
 def compute_facets(ix: whoosh_index.Index, request: SearchRequest) -> Facets:
     """Kind counts and the date histogram for ``request``, in one pass over every matching document."""
-    parsed = search_query(request, ix.schema)
+    parsed = build_query(request, ix.schema)
     with ix.searcher() as searcher:
         results = searcher.search(
             parsed,
             limit=None,
             scored=False,
-            filter=_filter(replace(request, kind="all")),
+            filter=build_filter(replace(request, kind="all")),
             groupedby={"kind": sorting.FieldFacet("kind")},
             maptype=sorting.UnorderedList,
         )
@@ -147,4 +151,101 @@ def compute_facets(ix: whoosh_index.Index, request: SearchRequest) -> Facets:
         kinds=kinds,
         buckets=histogram(dated, request.date_from, request.date_to),
         undated=len(days) - len(dated),
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A histogram bar placed in the chart; ``slot`` is the clickable column it stands in."""
+
+    bucket: Bucket
+    slot_x: float
+    slot_width: float
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text under the bars: month names in the first row, years in the first or second."""
+
+    x: float
+    text: str
+    row: int
+    centred: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The histogram laid out for an SVG of ``width`` × ``height`` units."""
+
+    width: int
+    plot_height: int
+    height: int
+    bars: tuple[Bar, ...]
+    labels: tuple[Label, ...]
+
+
+def _year_step(slot: float) -> int:
+    return next((step for step in (1, 2, 5, 10, 20, 50) if step * slot >= LABEL_CHARS_WIDTH), 100)
+
+
+def _labels(buckets: tuple[Bucket, ...], slot: float) -> list[Label]:
+    if buckets[0].by_year:
+        step = _year_step(slot)
+        return [
+            Label(x=round((index + 0.5) * slot, 2), text=str(bucket.start.year), row=1, centred=True)
+            for index, bucket in enumerate(buckets)
+            if bucket.start.year % step == 0 or len(buckets) == 1
+        ]
+    labels: list[Label] = []
+    names = slot >= 10
+    if names:
+        labels += [
+            Label(
+                x=round((index + 0.5) * slot, 2),
+                text=bucket.short_label if slot >= 24 else bucket.short_label[0],
+                row=1,
+                centred=True,
+            )
+            for index, bucket in enumerate(buckets)
+        ]
+    januaries = [index for index, bucket in enumerate(buckets) if bucket.start.month == 1]
+    # The first bar names its year too, unless a January follows too closely for both labels to fit.
+    if not januaries or januaries[0] != 0 and januaries[0] * slot >= LABEL_CHARS_WIDTH:
+        januaries.insert(0, 0)
+    labels += [
+        Label(x=round(index * slot, 2), text=str(buckets[index].start.year), row=2 if names else 1, centred=False)
+        for index in januaries
+    ]
+    return labels
+
+
+def layout_chart(buckets: tuple[Bucket, ...], width: int = CHART_WIDTH, plot_height: int = PLOT_HEIGHT) -> Chart:
+    """Lay out the histogram: bars scaled to the busiest one (a non-empty bar stays visible), labels that fit."""
+    if not buckets:
+        return Chart(width=width, plot_height=plot_height, height=plot_height, bars=(), labels=())
+    slot = width / len(buckets)
+    bar_width = max(1.0, slot * 0.72)
+    busiest = max(bucket.count for bucket in buckets) or 1
+    bars = []
+    for index, bucket in enumerate(buckets):
+        height = max(2, round(bucket.count / busiest * plot_height)) if bucket.count else 1
+        bars.append(
+            Bar(
+                bucket=bucket,
+                slot_x=round(index * slot, 2),
+                slot_width=round(slot, 2),
+                x=round(index * slot + (slot - bar_width) / 2, 2),
+                y=plot_height - height,
+                width=round(bar_width, 2),
+                height=height,
+            )
+        )
+    labels = _labels(buckets, slot)
+    rows = max(label.row for label in labels)
+    return Chart(
+        width=width, plot_height=plot_height, height=plot_height + 4 + 13 * rows, bars=tuple(bars), labels=tuple(labels)
     )

@@ -15,6 +15,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import qparser, query, scoring, sorting
 from whoosh.qparser.common import QueryParserError
+from whoosh.query.qcore import QueryError as WhooshQueryError
 from whoosh.util.numeric import typecode_max
 
 from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -134,7 +135,8 @@ def parse_query(text: str, schema: Any) -> query.Query:
     return parsed
 
 
-def _filter(request: SearchRequest) -> query.Query | None:
+def build_filter(request: SearchRequest) -> query.Query | None:
+    """Kind and date range as a filter: it narrows the results without changing their scores."""
     parts: list[query.Query] = []
     if request.kind != "all":
         parts.append(query.Term("kind", request.kind))
@@ -167,38 +169,62 @@ def _snippet(stored: dict[str, Any], matchers: list[Matcher]) -> tuple[Segment, 
     return tuple(build_snippet(text, matchers))
 
 
-def _matchers(hit: Any, schema: Any) -> list[Matcher]:
-    """What matched in this hit: stemmed terms of the text fields, and whole words for fuzzy matches."""
-    stemmed: set[str] = set()
-    spelled: set[str] = set()
-    for fieldname, text in hit.matched_terms():
-        word = text.decode("utf-8") if isinstance(text, bytes) else text
-        if fieldname in FIELD_BOOSTS:
-            stemmed.add(word)
-        elif fieldname == SPELLING_FIELD:
-            spelled.add(word)
+def _positive_terms(node: query.Query, reader: Any) -> set[tuple[str, str]]:
+    """Index terms a query looks for, expanded (prefixes, fuzzy words), leaving out the words it excludes."""
+    if isinstance(node, query.Not):
+        return set()
+    if isinstance(node, query.AndNot):
+        return _positive_terms(node.a, reader)
+    if node.is_leaf():
+        return {
+            (fieldname, text.decode("utf-8") if isinstance(text, bytes) else text)
+            for fieldname, text in node.existing_terms(reader, expand=True)
+        }
+    found: set[tuple[str, str]] = set()
+    for child in node.children():
+        found |= _positive_terms(child, reader)
+    return found
+
+
+def query_matchers(reader: Any, schema: Any, parsed: query.Query) -> list[Matcher]:
+    """What to mark for a query: its stemmed words in the text fields, and whole words for fuzzy matches."""
+    terms = _positive_terms(parsed, reader)
+    stemmed = {text for fieldname, text in terms if fieldname in FIELD_BOOSTS}
+    spelled = {text for fieldname, text in terms if fieldname == SPELLING_FIELD}
     return [(schema["body"].analyzer, stemmed), (schema[SPELLING_FIELD].analyzer, spelled)]
+
+
+def build_query(request: SearchRequest, schema: Any) -> query.Query:
+    """The Whoosh query for a request (with similar spellings when ``fuzzy`` is asked for)."""
+    parsed = parse_query(request.query, schema)
+    if request.fuzzy:
+        parsed = query.Or([parsed, fuzzy_query(request.query.translate(_QUOTES), schema)])
+    return parsed
+
+
+def _run(searcher: Any, parsed: query.Query, **options: Any) -> Any:
+    try:
+        return searcher.search(parsed, **options)
+    except WhooshQueryError as error:
+        raise QueryError(f"Suchanfrage nicht ausführbar: {error}") from None
 
 
 def run_search(ix: whoosh_index.Index, request: SearchRequest) -> SearchPage:
     """Search an open index; the core of both the CLI and the page."""
-    parsed = parse_query(request.query, ix.schema)
-    if request.fuzzy:
-        parsed = query.Or([parsed, fuzzy_query(request.query.translate(_QUOTES), ix.schema)])
+    parsed = build_query(request, ix.schema)
     with ix.searcher(weighting=scoring.BM25F()) as searcher:
         limit = request.page * request.page_size
-        search_filter = _filter(request)
-        results = searcher.search(
-            parsed, limit=limit, filter=search_filter, sortedby=_sort_facet(request), terms=True
-        )
+        search_filter = build_filter(request)
+        results = _run(searcher, parsed, limit=limit, filter=search_filter, sortedby=_sort_facet(request))
         total = len(results)
         first = (request.page - 1) * request.page_size
         shown = results[first:limit]
         scores = {hit.docnum: hit.score for hit in shown}
         if request.sort != "relevance" and shown:
             # A date-sorted hit's score is its sort key; score the shown hits by relevance for the output.
-            rescored = searcher.search(parsed, limit=None, filter=set(scores))
+            rescored = _run(searcher, parsed, limit=None, filter=set(scores))
             scores = {hit.docnum: hit.score for hit in rescored}
+        matchers = query_matchers(searcher.reader(), ix.schema, parsed) if shown else []
         hits = []
         for hit in shown:
             stored = hit.fields()
@@ -215,14 +241,14 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest) -> SearchPage:
                     date=stored.get("date"),
                     date_source=stored.get("date_source", "none"),
                     score=float(scores.get(hit.docnum) or 0.0),
-                    snippet=_snippet(stored, _matchers(hit, ix.schema)),
+                    snippet=_snippet(stored, matchers),
                 )
             )
         suggestion = None
         if not total:
 
             def finds(text: str) -> bool:
-                return bool(searcher.search(parse_query(text, ix.schema), limit=1, filter=search_filter))
+                return bool(_run(searcher, parse_query(text, ix.schema), limit=1, filter=search_filter))
 
             suggestion = suggest(searcher, request.query.translate(_QUOTES), finds)
     return SearchPage(request=request, total=total, hits=tuple(hits), suggestion=suggestion)

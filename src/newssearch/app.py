@@ -1,0 +1,381 @@
+"""The search page: a Flask app factory, its routes and the edge where errors become German pages.
+
+Everything a search needs is in the URL (bookmarkable, shareable); the page works without JavaScript.
+The index is opened once and reopened when an indexing run committed a new generation, so an update shows
+without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+from whoosh import index as whoosh_index
+from whoosh.query.qcore import QueryError as WhooshQueryError
+
+from newssearch import __version__
+from newssearch.articles import load_article, mark, paragraphs, query_matchers
+from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, default_index_dir, web_dir
+from newssearch.dates import german_date, parse_bound
+from newssearch.errors import IndexMissingError, QueryError
+from newssearch.facets import Facets, compute_facets
+from newssearch.index import open_index
+from newssearch.search import MAX_QUERY_CHARS, Hit, SearchPage, SearchRequest, build_query, page_to_json, run_search
+from newssearch.snippets import Matcher, Segment, to_html
+
+MAX_PAGE = 1000
+KIND_LABELS = {"all": "Alle", "article": "Artikel", "comment": "Kommentare"}
+SORT_LABELS = {"relevance": "Relevanz", "newest": "Neueste zuerst", "oldest": "Älteste zuerst"}
+DATE_SOURCE_NOTES = {
+    "page": "Datum laut Datumszeile der Seite",
+    "path": "Datum aus dem Dateipfad der Seite",
+    "comments": "Datum aus dem frühesten Leserkommentar erschlossen",
+    "none": "ohne Datum",
+}
+_TRUE = {"1", "on", "true", "ja"}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+log = logging.getLogger(__name__)
+bp = Blueprint("search", __name__)
+
+
+class IndexCache:
+    """The open index, shared by the server's threads and reopened when its generation changes.
+
+    Reopening (rather than only taking new searchers) also reruns what ``open_index`` prepares for queries.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: whoosh_index.Index | None = None
+        self._folder: Path | None = None
+        self._generation = -1
+
+    def get(self, folder: Path) -> whoosh_index.Index:
+        with self._lock:
+            if self._index is not None and self._folder == folder:
+                try:
+                    generation = self._index.latest_generation()
+                except OSError:
+                    generation = -1
+                if generation == self._generation and generation >= 0:
+                    return self._index
+            self._index = None
+            opened = open_index(folder)
+            self._index, self._folder, self._generation = opened, folder, opened.latest_generation()
+            return opened
+
+
+def get_index() -> whoosh_index.Index:
+    """The index for this request (one per request, up to date with the last committed indexing run)."""
+    if "index" not in g:
+        cache: IndexCache = current_app.extensions["newssearch.index"]
+        g.index = cache.get(Path(current_app.config["INDEX_DIR"]))
+    opened: whoosh_index.Index = g.index
+    return opened
+
+
+@dataclass(frozen=True)
+class SearchForm:
+    """The search parameters as submitted, to fill the form and build links; validated by ``to_request``."""
+
+    q: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    kind: str = "all"
+    sort: str = "relevance"
+    fuzzy: bool = False
+    page: str = "1"
+    limit: str = ""
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str]) -> SearchForm:
+        """Read the URL's parameters; long values are clipped so an error page never echoes megabytes."""
+        def arg(name: str, default: str = "", size: int = 40) -> str:
+            return (args.get(name) or default).strip()[:size]
+
+        return cls(
+            q=(args.get("q") or "")[: MAX_QUERY_CHARS + 1],
+            date_from=arg("from"),
+            date_to=arg("to"),
+            kind=arg("kind", "all"),
+            sort=arg("sort", "relevance"),
+            fuzzy=arg("fuzzy").lower() in _TRUE,
+            page=arg("page", "1"),
+            limit=arg("limit"),
+        )
+
+    def to_request(self, page_size: int) -> SearchRequest | None:
+        """The validated ``SearchRequest``, or None when no query was typed; ``QueryError`` in German otherwise."""
+        if self.kind not in KIND_LABELS:
+            raise QueryError(f"„{self.kind}“ ist keine Art: Alle, Artikel oder Kommentare")
+        if self.sort not in SORT_LABELS:
+            raise QueryError(f"„{self.sort}“ ist keine Sortierung: Relevanz, Neueste zuerst oder Älteste zuerst")
+        page = _bounded_int(self.page, "Seite", 1, MAX_PAGE)
+        size = _bounded_int(self.limit, "Treffer pro Seite", 1, MAX_PAGE_SIZE) if self.limit else page_size
+        date_from = parse_bound(self.date_from, end=False, option="von") if self.date_from else None
+        date_to = parse_bound(self.date_to, end=True, option="bis") if self.date_to else None
+        if date_from and date_to and date_from > date_to:
+            raise QueryError("„von“ liegt nach „bis“: der Zeitraum ist leer")
+        if not self.q.strip():
+            return None
+        return SearchRequest(
+            query=self.q, date_from=date_from, date_to=date_to, kind=self.kind, sort=self.sort,
+            page=page, page_size=size, fuzzy=self.fuzzy,
+        )
+
+    def params(self, **changes: Any) -> dict[str, str]:
+        """URL parameters of this search with ``changes`` applied; defaults are left out to keep links short."""
+        form = replace(self, **changes)
+        values = {
+            "q": form.q,
+            "from": form.date_from,
+            "to": form.date_to,
+            "kind": "" if form.kind == "all" else form.kind,
+            "sort": "" if form.sort == "relevance" else form.sort,
+            "fuzzy": "1" if form.fuzzy else "",
+            "page": "" if form.page == "1" else form.page,
+            "limit": form.limit,
+        }
+        return {name: value for name, value in values.items() if value}
+
+
+def _bounded_int(value: str, label: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        raise QueryError(f"{label}: „{value}“ ist keine Zahl von {low} bis {high}")
+    return number
+
+
+def page_numbers(current: int, count: int) -> list[int | None]:
+    """Page links to show: the first, the last and two on each side of the current; None marks a gap."""
+    shown = sorted({1, count, *range(max(1, current - 2), min(count, current + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+def _page_size() -> int:
+    return int(current_app.config["PAGE_SIZE"])
+
+
+def _render_search(form: SearchForm, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template("search.html", form=form, **context), status
+
+
+def _search(
+    ix: whoosh_index.Index, search_request: SearchRequest, with_facets: bool = True
+) -> tuple[SearchPage, Facets | None]:
+    """Results and facets; a query Whoosh cannot run (it refuses some at search time) is the user's 400."""
+    try:
+        results = run_search(ix, search_request)
+        if not with_facets:
+            return results, None
+        facets = compute_facets(ix, search_request)
+    except WhooshQueryError as error:
+        raise QueryError(f"Suchanfrage nicht verständlich: {error}") from None
+    return results, facets
+
+
+@bp.get("/")
+def index() -> Any:
+    """The search page: the form, and for a query its results, facets and date histogram."""
+    form = SearchForm.from_args(request.args)
+    ix = get_index()
+    try:
+        search_request = form.to_request(_page_size())
+        if search_request is None:
+            with ix.searcher() as searcher:
+                counts = {kind: searcher.doc_frequency("kind", kind) for kind in ("article", "comment")}
+            return _render_search(form, counts=counts)
+        results, facets = _search(ix, search_request)
+    except QueryError as error:
+        return _render_search(form, 400, error=str(error))
+    return _render_search(
+        form,
+        results=results,
+        facets=facets,
+        first=(search_request.page - 1) * search_request.page_size + 1,
+        pages=page_numbers(search_request.page, results.page_count),
+    )
+
+
+@bp.get("/api/search")
+def api_search() -> Any:
+    """The JSON of ``newssearch query --json`` for the same parameters."""
+    form = SearchForm.from_args(request.args)
+    try:
+        search_request = form.to_request(_page_size())
+        if search_request is None:
+            raise QueryError("Suchanfrage ist leer")
+        results, _ = _search(get_index(), search_request, with_facets=False)
+    except QueryError as error:
+        return jsonify(error=str(error)), 400
+    return jsonify(page_to_json(results, to_html))
+
+
+@bp.get("/artikel/<article_id>")
+def article(article_id: str) -> Any:
+    """One article with its comments; the words of ``q`` are marked."""
+    form = SearchForm.from_args(request.args)
+    ix = get_index()
+    found = load_article(ix, article_id)
+    if found is None:
+        abort(404, "Diesen Artikel gibt es im Archiv nicht (mehr).")
+    matchers: list[Matcher] = []
+    try:
+        search_request = replace(form, date_from="", date_to="", page="1", limit="").to_request(_page_size())
+        if search_request is not None:
+            matchers = query_matchers(ix, build_query(search_request, ix.schema))
+    except QueryError:
+        pass  # a query that cannot be read marks nothing; the article is still worth showing
+    return render_template("article.html", form=form, article=found, matchers=matchers)
+
+
+def marked(text: str | None, matchers: list[Matcher], lead_in: str = "") -> Markup:
+    """A stored text as escaped HTML paragraphs, the current query's words in ``<mark>``.
+
+    ``lead_in`` (a lead's dateline places) opens the first paragraph in bold, as the printed page has it.
+    """
+    inner = [
+        Markup("<br>\n").join(Markup(to_html(mark(line, matchers))) for line in lines)
+        for lines in paragraphs(text or "")
+    ]
+    if lead_in and inner:
+        inner[0] = Markup('<strong class="places">{}:</strong> ').format(marked_inline(lead_in, matchers)) + inner[0]
+    return Markup("\n").join(Markup("<p>{}</p>").format(paragraph) for paragraph in inner)
+
+
+def marked_inline(text: str | None, matchers: list[Matcher]) -> Markup:
+    """A short stored text (a title) escaped, with the current query's words in ``<mark>``."""
+    return Markup(to_html(mark(text or "", matchers)))
+
+
+def snippet_html(segments: tuple[Segment, ...]) -> Markup:
+    """A hit's snippet as HTML: ``to_html`` escapes the text and wraps matched words in ``<mark>``."""
+    return Markup(to_html(segments))
+
+
+def hit_url(hit: Hit, form: SearchForm) -> str:
+    """Where a hit leads: its article view, at the comment's place for a comment."""
+    params = {name: value for name, value in form.params().items() if name in ("q", "fuzzy")}
+    url = _with_query(url_for("search.article", article_id=hit.article_id), params)
+    if hit.kind == "comment" and hit.id.startswith(hit.article_id + "-"):
+        url += "#" + hit.id[len(hit.article_id) + 1 :]
+    return url
+
+
+def search_url(form: SearchForm, **changes: Any) -> str:
+    """A link to this search with some parameters changed (any change but the page starts at page 1)."""
+    changes.setdefault("page", "1")
+    return _with_query(url_for("search.index"), form.params(**changes))
+
+
+def _with_query(path: str, params: dict[str, str]) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def when(moment: datetime | None, with_time: bool = False) -> Markup:
+    """A ``<time>`` element with the German date, or ``ohne Datum``."""
+    if moment is None:
+        return Markup("ohne Datum")
+    machine = moment.isoformat(timespec="minutes") if with_time else moment.date().isoformat()
+    return Markup('<time datetime="{}">{}</time>').format(machine, german_date(moment, with_time=with_time))
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _index_missing(error: IndexMissingError) -> Any:
+    log.error("%s", error)
+    message = "Der Suchindex ist gerade nicht verfügbar."
+    if _wants_json():
+        return jsonify(error=message), 503
+    return render_template("error.html", status=503, title="Suche nicht verfügbar", message=message, missing=True), 503
+
+
+ERROR_TITLES = {
+    400: "Ungültige Anfrage",
+    404: "Nicht gefunden",
+    405: "Methode nicht erlaubt",
+    500: "Interner Fehler",
+}
+ERROR_MESSAGES = {
+    400: "Die Anfrage konnte nicht verstanden werden.",
+    404: "Diese Seite gibt es nicht.",
+    405: "Diese Seite kann nur gelesen werden.",
+    500: "Bei der Suche ist ein Fehler aufgetreten.",
+}
+
+
+def _http_error(error: HTTPException) -> Any:
+    status = error.code or 500
+    own = error.description and error.description != type(error).description  # ours are German, Werkzeug's not
+    message = error.description if own else ERROR_MESSAGES.get(status, "Die Anfrage ging schief.")
+    if _wants_json():
+        return jsonify(error=message), status
+    title = ERROR_TITLES.get(status, "Fehler")
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then ``NEWSSEARCH_*`` environment variables, then ``test_config``."""
+    folder = web_dir()
+    app = Flask(__name__, template_folder=str(folder / "templates"), static_folder=str(folder / "static"))
+    app.config.from_mapping(INDEX_DIR=str(default_index_dir()), PAGE_SIZE=DEFAULT_PAGE_SIZE)
+    app.config.from_prefixed_env("NEWSSEARCH")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the same bytes as ``query --json``
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["newssearch.index"] = IndexCache()
+    app.register_blueprint(bp)
+    app.after_request(_security_headers)
+    app.register_error_handler(IndexMissingError, _index_missing)
+    app.register_error_handler(HTTPException, _http_error)
+    app.jinja_env.globals.update(
+        version=__version__,
+        kind_labels=KIND_LABELS,
+        sort_labels=SORT_LABELS,
+        date_source_notes=DATE_SOURCE_NOTES,
+        hit_url=hit_url,
+        search_url=search_url,
+        when=when,
+    )
+    app.jinja_env.filters.update(marked=marked, marked_inline=marked_inline, snippet=snippet_html)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    return app
+
