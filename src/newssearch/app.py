@@ -8,30 +8,27 @@ without a restart.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, abort, current_app, g, jsonify, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
-from whoosh import index as whoosh_index
-from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from newssearch import __version__
-from newssearch.articles import load_article, mark, paragraphs, query_matchers
+from newssearch.articles import paragraphs
+from newssearch.backend import Marker, SearchBackend, open_backend
 from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, default_index_dir, web_dir
 from newssearch.dates import german_date, parse_bound
 from newssearch.errors import IndexMissingError, QueryError
-from newssearch.facets import Facets, compute_facets
-from newssearch.index import open_index
-from newssearch.search import MAX_QUERY_CHARS, Hit, SearchPage, SearchRequest, build_query, page_to_json, run_search
-from newssearch.snippets import Matcher, Segment, to_html
+from newssearch.facets import Facets
+from newssearch.search import MAX_QUERY_CHARS, Hit, SearchPage, SearchRequest, page_to_json
+from newssearch.snippets import Segment, to_html
 
 MAX_PAGE = 1000
 KIND_LABELS = {"all": "Alle", "article": "Artikel", "comment": "Kommentare"}
@@ -58,40 +55,13 @@ log = logging.getLogger(__name__)
 bp = Blueprint("search", __name__)
 
 
-class IndexCache:
-    """The open index, shared by the server's threads and reopened when its generation changes.
-
-    Reopening (rather than only taking new searchers) also reruns what ``open_index`` prepares for queries.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._index: whoosh_index.Index | None = None
-        self._folder: Path | None = None
-        self._generation = -1
-
-    def get(self, folder: Path) -> whoosh_index.Index:
-        with self._lock:
-            if self._index is not None and self._folder == folder:
-                try:
-                    generation = self._index.latest_generation()
-                except OSError:
-                    generation = -1
-                if generation == self._generation and generation >= 0:
-                    return self._index
-            self._index = None
-            opened = open_index(folder)
-            self._index, self._folder, self._generation = opened, folder, opened.latest_generation()
-            return opened
-
-
-def get_index() -> whoosh_index.Index:
-    """The index for this request (one per request, up to date with the last committed indexing run)."""
-    if "index" not in g:
-        cache: IndexCache = current_app.extensions["newssearch.index"]
-        g.index = cache.get(Path(current_app.config["INDEX_DIR"]))
-    opened: whoosh_index.Index = g.index
-    return opened
+def get_backend() -> SearchBackend:
+    """The engine behind the page; one per app, shared by the server's threads, current with the last commit."""
+    backends: dict[str, SearchBackend] = current_app.extensions["newssearch.backends"]
+    folder = str(current_app.config["INDEX_DIR"])
+    if folder not in backends:
+        backends[folder] = open_backend(Path(folder))
+    return backends[folder]
 
 
 @dataclass(frozen=True)
@@ -188,32 +158,22 @@ def _render_search(form: SearchForm, status: int = 200, **context: Any) -> tuple
     return render_template("search.html", form=form, **context), status
 
 
-def _search(
-    ix: whoosh_index.Index, search_request: SearchRequest, with_facets: bool = True
-) -> tuple[SearchPage, Facets | None]:
-    """Results and facets; a query Whoosh cannot run (it refuses some at search time) is the user's 400."""
-    try:
-        results = run_search(ix, search_request)
-        if not with_facets:
-            return results, None
-        facets = compute_facets(ix, search_request)
-    except WhooshQueryError as error:
-        raise QueryError(f"Suchanfrage nicht verständlich: {error}") from None
-    return results, facets
+def _search(search_request: SearchRequest, with_facets: bool = True) -> tuple[SearchPage, Facets | None]:
+    """Results and, for the page, facets computed under the same query and filters."""
+    backend = get_backend()
+    results = backend.search(search_request)
+    return results, backend.facets(search_request) if with_facets else None
 
 
 @bp.get("/")
 def index() -> Any:
     """The search page: the form, and for a query its results, facets and date histogram."""
     form = SearchForm.from_args(request.args)
-    ix = get_index()
     try:
         search_request = form.to_request(_page_size())
         if search_request is None:
-            with ix.searcher() as searcher:
-                counts = {kind: searcher.doc_frequency("kind", kind) for kind in ("article", "comment")}
-            return _render_search(form, counts=counts)
-        results, facets = _search(ix, search_request)
+            return _render_search(form, counts=get_backend().counts())
+        results, facets = _search(search_request)
     except QueryError as error:
         return _render_search(form, 400, error=str(error))
     return _render_search(
@@ -233,7 +193,7 @@ def api_search() -> Any:
         search_request = form.to_request(_page_size())
         if search_request is None:
             raise QueryError("Suchanfrage ist leer")
-        results, _ = _search(get_index(), search_request, with_facets=False)
+        results, _ = _search(search_request, with_facets=False)
     except QueryError as error:
         return jsonify(error=str(error)), 400
     return jsonify(page_to_json(results, to_html))
@@ -243,37 +203,34 @@ def api_search() -> Any:
 def article(article_id: str) -> Any:
     """One article with its comments; the words of ``q`` are marked."""
     form = SearchForm.from_args(request.args)
-    ix = get_index()
-    found = load_article(ix, article_id)
+    backend = get_backend()
+    found = backend.article(article_id)
     if found is None:
         abort(404, "Diesen Artikel gibt es im Archiv nicht (mehr).")
-    matchers: list[Matcher] = []
     try:
         search_request = replace(form, date_from="", date_to="", page="1", limit="").to_request(_page_size())
-        if search_request is not None:
-            matchers = query_matchers(ix, build_query(search_request, ix.schema))
     except QueryError:
-        pass  # a query that cannot be read marks nothing; the article is still worth showing
-    return render_template("article.html", form=form, article=found, matchers=matchers)
+        search_request = None  # a query that cannot be read marks nothing; the article is still worth showing
+    return render_template("article.html", form=form, article=found, marker=backend.marker(search_request))
 
 
-def marked(text: str | None, matchers: list[Matcher], lead_in: str = "") -> Markup:
+def marked(text: str | None, marker: Marker, lead_in: str = "") -> Markup:
     """A stored text as escaped HTML paragraphs, the current query's words in ``<mark>``.
 
     ``lead_in`` (a lead's dateline places) opens the first paragraph in bold, as the printed page has it.
     """
     inner = [
-        Markup("<br>\n").join(Markup(to_html(mark(line, matchers))) for line in lines)
+        Markup("<br>\n").join(Markup(to_html(marker(line))) for line in lines)
         for lines in paragraphs(text or "")
     ]
     if lead_in and inner:
-        inner[0] = Markup('<strong class="places">{}:</strong> ').format(marked_inline(lead_in, matchers)) + inner[0]
+        inner[0] = Markup('<strong class="places">{}:</strong> ').format(marked_inline(lead_in, marker)) + inner[0]
     return Markup("\n").join(Markup("<p>{}</p>").format(paragraph) for paragraph in inner)
 
 
-def marked_inline(text: str | None, matchers: list[Matcher]) -> Markup:
+def marked_inline(text: str | None, marker: Marker) -> Markup:
     """A short stored text (a title) escaped, with the current query's words in ``<mark>``."""
-    return Markup(to_html(mark(text or "", matchers)))
+    return Markup(to_html(marker(text or "")))
 
 
 def snippet_html(segments: tuple[Segment, ...]) -> Markup:
@@ -360,7 +317,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the same bytes as ``query --json``
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["newssearch.index"] = IndexCache()
+    app.extensions["newssearch.backends"] = {}
     app.register_blueprint(bp)
     app.after_request(_security_headers)
     app.register_error_handler(IndexMissingError, _index_missing)

@@ -271,7 +271,8 @@ def query_command(
     as_json: bool,
 ) -> int:
     """Im Index suchen; alle Wörter müssen vorkommen, "Phrasen", OR und NOT gehen auch."""
-    from newssearch.search import SearchRequest, page_to_json, search
+    from newssearch.backend import open_backend
+    from newssearch.search import SearchRequest, page_to_json
     from newssearch.snippets import to_ansi, to_html, to_plain
 
     request = SearchRequest(
@@ -284,7 +285,7 @@ def query_command(
         page_size=limit,
         fuzzy=fuzzy,
     )
-    results = search(index_dir or default_index_dir(), request)
+    results = open_backend(index_dir or default_index_dir()).search(request)
     if as_json:
         click.echo(json.dumps(page_to_json(results, to_html), ensure_ascii=False))
         return 0 if results.total else EXIT_NO_HITS

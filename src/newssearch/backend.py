@@ -1,0 +1,96 @@
+"""The one interface between the front ends (CLI, web page) and the search engine behind them.
+
+A query model goes in (``SearchRequest``), typed results come out (``SearchPage``, ``Facets``,
+``ArticleView``, marked text). ``WhooshBackend`` is today's engine; a second one (an OpenSearch cluster, see
+``docs/scaling.md``) implements the same protocol without touching the CLI or the page.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable, Protocol
+
+from whoosh import index as whoosh_index
+from whoosh.query import Term
+
+from newssearch.articles import ArticleView, load_article, mark, query_matchers
+from newssearch.errors import QueryError
+from newssearch.facets import Facets, compute_facets
+from newssearch.index import current_index_name, open_index
+from newssearch.search import SearchPage, SearchRequest, build_query, run_search
+from newssearch.snippets import Segment
+
+Marker = Callable[[str], list[Segment]]  # a text → its segments with the query's words marked
+
+
+class SearchBackend(Protocol):
+    """What the CLI and the page need from an engine."""
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        """One page of hits, with honest totals and a suggestion when nothing is found."""
+
+    def facets(self, request: SearchRequest) -> Facets:
+        """Kind counts and the date histogram under the request's query and filters."""
+
+    def counts(self) -> dict[str, int]:
+        """How many articles and comments the archive holds."""
+
+    def article(self, article_id: str) -> ArticleView | None:
+        """An article with its comments in page order; None when there is no such article."""
+
+    def marker(self, request: SearchRequest | None) -> Marker:
+        """A function that marks the request's words in any text (marks nothing without a request)."""
+
+
+class WhooshBackend:
+    """The local Whoosh index, opened once and reopened when an indexing run committed something new.
+
+    Safe to share between threads (the web server's); reopening also follows a rebuild to its new generation.
+    """
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self._lock = threading.Lock()
+        self._index: whoosh_index.Index | None = None
+        self._state: tuple[str, int] | None = None
+
+    def _current(self) -> whoosh_index.Index:
+        with self._lock:
+            if self._index is not None and self._state is not None:
+                try:
+                    if (current_index_name(self.index_dir), self._index.latest_generation()) == self._state:
+                        return self._index
+                except OSError:
+                    pass
+            opened = open_index(self.index_dir)
+            self._index, self._state = opened, (opened.indexname, opened.latest_generation())
+            return opened
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        return run_search(self._current(), request)
+
+    def facets(self, request: SearchRequest) -> Facets:
+        return compute_facets(self._current(), request)
+
+    def counts(self) -> dict[str, int]:
+        with self._current().searcher() as searcher:
+            return {kind: sum(1 for _ in searcher.docs_for_query(Term("kind", kind))) for kind in ("article", "comment")}
+
+    def article(self, article_id: str) -> ArticleView | None:
+        return load_article(self._current(), article_id)
+
+    def marker(self, request: SearchRequest | None) -> Marker:
+        if request is None:
+            return lambda text: [(text, False)] if text else []
+        ix = self._current()
+        try:
+            matchers = query_matchers(ix, build_query(request, ix.schema))
+        except QueryError:
+            matchers = []
+        return lambda text: mark(text, matchers)
+
+
+def open_backend(index_dir: Path) -> SearchBackend:
+    """The engine for an index location (today always the local Whoosh index)."""
+    return WhooshBackend(index_dir)
