@@ -189,7 +189,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 def article_id(archive: tuple[Path, Path], relpath: str) -> str:
-    from newssearch.index import article_id_for
+    from newssearch.pipeline import article_id_for
 
     return article_id_for(archive[0].resolve(), relpath)
 

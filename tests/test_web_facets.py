@@ -14,7 +14,8 @@ from newssearch.app import create_app
 from newssearch.articles import load_article, mark, paragraphs, query_matchers
 from newssearch.facets import MAX_MONTH_BARS, compute_facets, histogram, layout_chart
 from newssearch.search import build_query as search_query
-from newssearch.index import article_id_for, open_index, update_index
+from newssearch.index import open_index, update_index
+from newssearch.pipeline import article_id_for
 from newssearch.search import SearchRequest, run_search
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "archiv"

@@ -14,7 +14,6 @@ import os
 import time as time_module
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -25,9 +24,8 @@ from whoosh.query import And, Term
 
 from newssearch import analysis
 from newssearch.boilerplate import BoilerplateLearner, sample_stride
-from newssearch.dates import resolve_article_date
-from newssearch.documents import Page, clean_line, parse_page
 from newssearch.errors import DocumentError, IndexLockedError, IndexMissingError, IndexWriteError
+from newssearch.pipeline import Analyser, GermanText, RootJob, default_jobs
 from newssearch.sources import PageFile, find_page_files, read_page
 
 INDEX_NAME = "newssearch"
@@ -52,7 +50,7 @@ def build_schema() -> fields.Schema:
     analyzer = analysis.german_analyzer()
 
     def text(boost: float) -> fields.TEXT:
-        return fields.TEXT(
+        return GermanText(
             analyzer=analyzer, stored=True, phrase=True, field_boost=boost, multitoken_query="phrase"
         )
 
@@ -69,59 +67,9 @@ def build_schema() -> fields.Schema:
         comment_count=fields.STORED(),
         credit=fields.STORED(),
         article_title=fields.STORED(),
-        words=fields.TEXT(analyzer=analysis.spelling_analyzer(), stored=False, phrase=False),
+        words=GermanText(analyzer=analysis.spelling_analyzer(), stored=False, phrase=False),
         **{name: text(boost) for name, boost in FIELD_BOOSTS.items()},
     )
-
-
-def article_id_for(root: Path, relpath: str) -> str:
-    """A short id that stays the same as long as the page keeps its place in its folder."""
-    return hashlib.sha1(f"{root.as_posix()}\x00{relpath}".encode("utf-8")).hexdigest()[:16]
-
-
-def page_documents(page: Page, root: Path, relpath: str, content_hash: str) -> list[dict[str, object]]:
-    """The Whoosh documents of one page: its article first, then its comments in page order."""
-    article = page.article
-    aid = article_id_for(root, relpath)
-    day, source = resolve_article_date(
-        article.printed_date, relpath, (comment.posted for comment in page.comments), article.full_text()
-    )
-    common = {"article_id": aid, "root": root.as_posix(), "path": relpath}
-    article_doc: dict[str, object] = {
-        **common,
-        "id": aid,
-        "kind": "article",
-        "title": article.title,
-        "kicker": article.kicker,
-        "lead": article.lead,
-        "body": article.body,
-        "caption": article.caption,
-        "credit": article.credit,
-        "places": "/".join(article.places) or None,
-        "date": datetime.combine(day, time()) if day else None,
-        "date_source": source,
-        "content_hash": content_hash,
-        "comment_count": len(page.comments),
-    }
-    documents = [article_doc]
-    for comment in page.comments:
-        documents.append(
-            {
-                **common,
-                "id": f"{aid}-k{comment.position}",
-                "kind": "comment",
-                "title": comment.title,
-                "body": comment.text,
-                "author": comment.author,
-                "article_title": article.title,
-                "date": comment.posted,
-                "date_source": "page" if comment.posted else "none",
-                "position": comment.position,
-            }
-        )
-    for document in documents:
-        document["words"] = "\n".join(str(document.get(name) or "") for name in TEXT_FIELDS)
-    return [{key: value for key, value in doc.items() if value not in (None, "")} for doc in documents]
 
 
 @dataclass
@@ -322,6 +270,7 @@ def update_index(
     wait: float = 0.0,
     batch_pages: int = BATCH_PAGES,
     events: EventCallback | None = None,
+    jobs: int | None = None,
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with every page below ``roots``.
 
@@ -360,6 +309,7 @@ def update_index(
                                         "version": META_VERSION})
 
         batches = _Batches(ix, batch_pages, save_meta)
+        analyser = Analyser(default_jobs() if jobs is None else jobs)
         try:
             problems: list[DocumentError] = []
             work = [(root.resolve(), list(find_page_files(root, pattern, problems))) for root in roots]
@@ -368,7 +318,7 @@ def update_index(
             done = 0
             for root, pages in work:
                 done = _update_root(
-                    ix, batches, root, pages, pattern, roots_meta, report, progress, events, done, total
+                    ix, batches, analyser, root, pages, pattern, roots_meta, report, progress, events, done, total
                 )
             batches.commit()
             if name != current:
@@ -382,6 +332,8 @@ def update_index(
         except BaseException:
             batches.cancel()
             raise
+        finally:
+            analyser.__exit__(None, None, None)
         if name != current:
             _remove_generation(index_dir, current)
         analysis.persist_vocabulary(index_dir)
@@ -397,13 +349,10 @@ def count_documents(ix: index.Index) -> tuple[int, int]:
         )
 
 
-def _touches(text: str, lines: set[str]) -> bool:
-    return bool(lines) and any(clean_line(line) in lines for line in text.split("\n"))
-
-
 def _update_root(
     ix: index.Index,
     batches: _Batches,
+    analyser: Analyser,
     root: Path,
     pages: list[PageFile],
     pattern: str,
@@ -418,39 +367,37 @@ def _update_root(
     previous = roots_meta.get(root.as_posix())
     previous_lines = set(previous.get("boilerplate", [])) if isinstance(previous, dict) else set()
     # Only pages holding a line whose boilerplate verdict changed must be parsed again.
-    changed_lines = previous_lines ^ set(boilerplate)
+    job = RootJob(root, boilerplate, frozenset(previous_lines ^ set(boilerplate)), TEXT_FIELDS)
     indexed = _indexed_pages(ix, root)
-    skipped: dict[str, str] = {}
+    tasks = []
     for page in pages:
-        done += 1
         known = indexed.pop(page.relpath, None)
-        try:
-            text = read_page(page)
-            if known and known[1] == text.content_hash and not _touches(text.text, changed_lines):
-                report.unchanged += 1
-                continue
-            parsed = parse_page(text.text, boilerplate)
-            if parsed.is_empty:
-                raise DocumentError(page.relpath, "kein Inhalt (nur Seitenbausteine)")
-            documents = page_documents(parsed, root, page.relpath, text.content_hash)
-        except DocumentError as error:
-            report.skipped.append(Skipped(path=str(page.path), reason=error.reason))
-            skipped[page.relpath] = error.reason
-            if events:
-                events("übersprungen", f"{page.path}: {error.reason}")
+        tasks.append((page, known))
+    known_ids = {page.relpath: known[0] for page, known in tasks if known}
+    skipped: dict[str, str] = {}
+    for page, outcome in analyser.run(job, [(page, known[1] if known else None) for page, known in tasks]):
+        done += 1
+        if progress:
+            progress(done, total)
+        if outcome.kind == "unchanged":
+            report.unchanged += 1
             continue
-        finally:
-            if progress:
-                progress(done, total)
+        if outcome.kind == "skipped":
+            report.skipped.append(Skipped(path=str(page.path), reason=outcome.reason))
+            skipped[page.relpath] = outcome.reason
+            if events:
+                events("übersprungen", f"{page.path}: {outcome.reason}")
+            continue
         writer = batches.writer
-        if known:
-            writer.delete_by_term("article_id", known[0])
+        known_id = known_ids.get(page.relpath)
+        if known_id:
+            writer.delete_by_term("article_id", known_id)
             report.updated += 1
         else:
             report.added += 1
         if events:
-            events("geändert" if known else "neu", str(page.path))
-        for document in documents:
+            events("geändert" if known_id else "neu", str(page.path))
+        for document in outcome.documents:
             writer.add_document(**document)
         batches.page_done()
     for relpath, (article_id, _) in indexed.items():
