@@ -117,6 +117,10 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Nur Fehler und übersprungene Seiten ausgeben.")
 @click.option("--verbose", "-v", is_flag=True, help="Jede neue, geänderte, entfernte Seite nennen.")
 @click.option("--json", "as_json", is_flag=True, help="Den Bericht als ein JSON-Objekt ausgeben.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(0, 64), default=None,
+    help="Prozesse, die Seiten lesen und analysieren (Vorgabe: Kerne minus eins; 0 = alles im Hauptprozess).",
+)
 @click.option("--batch-pages", type=click.IntRange(1), default=BATCH_PAGES, hidden=True)
 def index_command(
     folders: tuple[Path, ...],
@@ -127,6 +131,7 @@ def index_command(
     quiet: bool,
     verbose: bool,
     as_json: bool,
+    jobs: int | None,
     batch_pages: int,
 ) -> int:
     """Seiten unter FOLDERS lesen und in den Index schreiben (nur Geändertes wird neu gelesen).
@@ -146,7 +151,7 @@ def index_command(
     try:
         report = update_index(
             target, folders, pattern, progress, rebuild=rebuild, wait=wait, batch_pages=batch_pages,
-            events=event if verbose else None,
+            events=event if verbose else None, jobs=jobs,
         )
     finally:
         progress.close()
