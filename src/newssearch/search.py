@@ -161,12 +161,14 @@ def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
 
 
 def _snippet(stored: dict[str, Any], matchers: list[Matcher]) -> tuple[Segment, ...]:
+    """The passage of the field with the most matched words (lead and body first for articles)."""
     names = _COMMENT_SNIPPET_FIELDS if stored.get("kind") == "comment" else _ARTICLE_SNIPPET_FIELDS
-    texts = [(name, stored.get(name) or "") for name in names]
-    scored = [(count_matches(text, matchers), -order, text) for order, (name, text) in enumerate(texts)]
-    best = max(scored)
-    text = best[2] if best[0] else next((text for _, text in texts if text), "")
-    return tuple(build_snippet(text, matchers))
+    texts = [text for text in (stored.get(name) or "" for name in names) if text]
+    if not texts:
+        return ()
+    counted = [(count_matches(text, matchers), -order, text) for order, text in enumerate(texts)]
+    best = max(counted)
+    return tuple(build_snippet(best[2] if best[0] else texts[0], matchers))
 
 
 def _positive_terms(node: query.Query, reader: Any) -> set[tuple[str, str]]:

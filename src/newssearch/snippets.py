@@ -13,6 +13,8 @@ from typing import Iterable, Sequence
 
 from whoosh.analysis import Analyzer
 
+from newssearch.analysis import TOKEN_PATTERN
+
 Segment = tuple[str, bool]
 Matcher = tuple[Analyzer, set[str]]  # an analyzer and the index terms it must produce for a word to count
 SNIPPET_CHARS = 220
@@ -20,27 +22,57 @@ _CONTEXT_BEFORE = 60
 _WHITESPACE = re.compile(r"\s+")
 
 
+# Per kind of analyzer (Whoosh hands out a new analyzer object on each access): word → its index terms.
+_WORD_TERMS: dict[tuple[object, ...], dict[str, frozenset[str]]] = {}
+_WORD_CACHE_LIMIT = 200_000
+
+
+def _analyzer_key(analyzer: Analyzer) -> tuple[object, ...]:
+    parts: list[object] = []
+    for item in getattr(analyzer, "items", [analyzer]):
+        state = item.__getstate__() if hasattr(item, "__getstate__") else None
+        settings = tuple(sorted(state.items())) if isinstance(state, dict) else ()
+        parts.append((type(item).__module__, type(item).__qualname__, repr(settings)))
+    return tuple(parts)
+
+
+def _cache_for(analyzer: Analyzer) -> dict[str, frozenset[str]]:
+    return _WORD_TERMS.setdefault(_analyzer_key(analyzer), {})
+
+
+def _terms_of(cache: dict[str, frozenset[str]], analyzer: Analyzer, word: str) -> frozenset[str]:
+    """The index terms one word gets (a compound: its whole and its parts); cached per kind of analyzer."""
+    terms = cache.get(word)
+    if terms is None:
+        terms = frozenset(token.text for token in analyzer(word, mode="index", removestops=False))
+        if len(cache) >= _WORD_CACHE_LIMIT:
+            cache.clear()
+        cache[word] = terms
+    return terms
+
+
 def matched_spans(text: str, matchers: Sequence[Matcher]) -> list[tuple[int, int, frozenset[str]]]:
     """Character spans of the words in ``text`` whose index terms matched, with the terms each holds.
 
-    A compound's whole and its parts share one span, so they merge into one mark.
+    The analyzer sees one word at a time (its tokenizer's words), so each distinct word is analysed once per
+    process; a compound's whole and its parts share its span, so they make one mark.
     """
-    spans: list[tuple[int, int, str]] = []
-    for analyzer, terms in matchers:
-        if not terms:
-            continue
-        for token in analyzer(text, chars=True, mode="index", removestops=False):
-            if token.text in terms:
-                spans.append((token.startchar, token.endchar, token.text))
-    spans.sort()
-    merged: list[tuple[int, int, frozenset[str]]] = []
-    for start, end, term in spans:
-        if merged and start < merged[-1][1]:
-            last = merged[-1]
-            merged[-1] = (last[0], max(last[1], end), last[2] | {term})
-        else:
-            merged.append((start, end, frozenset({term})))
-    return merged
+    spans: list[tuple[int, int, frozenset[str]]] = []
+    active = [(_cache_for(analyzer), analyzer, terms) for analyzer, terms in matchers if terms]
+    if not active:
+        return spans
+    for match in TOKEN_PATTERN.finditer(text):
+        word = match.group(0)
+        held: set[str] = set()
+        for cache, analyzer, terms in active:
+            found = cache.get(word)
+            if found is None:
+                found = _terms_of(cache, analyzer, word)
+            if not found.isdisjoint(terms):
+                held |= found & terms
+        if held:
+            spans.append((match.start(), match.end(), frozenset(held)))
+    return spans
 
 
 def _best_window(spans: Sequence[tuple[int, int, frozenset[str]]], width: int) -> int:
