@@ -1,22 +1,44 @@
-"""The German analyzer factory: tokenize → normalise → split hyphenated compounds → drop stop words → stem.
+"""The German analyzer factory: tokenize → normalise → split compounds → drop stop words → lemmatise and stem.
 
-One analyzer serves indexing and query parsing, so a page and a query are analysed the same way.
-Index mode keeps a hyphenated compound whole *and* indexes its pieces at consecutive positions, so
-``Natogipfel``, ``Nato-Gipfel``, ``Gipfel`` and the phrase ``"Nato Gipfel"`` all find ``Nato-Gipfel``;
-query mode turns a hyphenated word into the phrase of its pieces.
-Umlauts are expanded (ä→ae, ö→oe, ü→ue, ß→ss) rather than folded (ä→a), which matches spellings typed
-without umlauts while keeping ``schon``/``schön`` and ``wurde``/``würde`` apart.
+One analyzer serves indexing and query parsing, so a page and a query are analysed the same way. Each word
+becomes one index term: its simplemma lemma (``Verhandlungen`` → Verhandlung, ``übermittelt`` → übermitteln),
+umlauts expanded (ä→ae, ö→oe, ü→ue, ß→ss, so ``gegenueber`` and ``gegenüber`` meet while ``schon``/``schön`` and
+``zahlen``/``zählen`` stay apart), then Whoosh's German stemmer. Index mode also splits compounds: the parts
+share the word's position and character span and weigh half (``Erweiterung`` finds ``Osterweiterung``, below
+pages with the word itself), and a hyphenated compound is kept whole *and* as its pieces at consecutive
+positions, so ``Natogipfel``, ``Nato-Gipfel``, ``Gipfel`` and the phrase ``"Nato Gipfel"`` all find
+``Nato-Gipfel``. Query mode analyses a word whole (``Osterweiterung`` never matches Osten + Erweiterung) and
+turns a hyphenated word into the phrase of its pieces.
+
+The lemma and frequency tables cost a second and 200 MB to load, so they stay out of the query path: the
+indexer stores every word's analysis with the index (``persist_vocabulary``), and a query process reads it
+from there (``prepare_for_query``). A query word the archive does not know is only stemmed.
 """
 
 from __future__ import annotations
 
+import atexit
+import multiprocessing
+import multiprocessing.util
+import os
 import re
+import sqlite3
+from collections import OrderedDict
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
 from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
+
+from newssearch import decompound, lexicon
+from newssearch.errors import IndexWriteError
+from newssearch.vocabulary import FILE_NAME as VOCABULARY_FILE
+from newssearch.vocabulary import Analysis, Vocabulary
+
+# Bump when a change alters index terms: a stored vocabulary of another version is ignored and rebuilt.
+ANALYSIS_VERSION = "de-4"
+PART_BOOST = 0.5
 
 # A word may hold hyphens and soft hyphens (Nato-Osterweiterung, Verteidigungs\xadministerin), apostrophes,
 # gender markers (Bürger*innen, Bürger:innen) and, between digits, dots, commas and colons (5.000, 3,5, 14:30).
@@ -29,6 +51,19 @@ _DROP = re.compile(r"[\u00ad'’]")
 _GENDER = re.compile(r"[*:_](?=in(?:nen)?$)")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
+
+# Lemmas the stemmer would merge with a different word (Ostern/Osten, Bauer/Bau, Marke/Mark, Rate/Rat,
+# Lager/Lage, Messe/Messer, Wette/Wetter): kept whole, like the keyword marker of Lucene's German analyzer.
+STEM_EXCEPTIONS = frozenset(
+    """
+    ostern bauer marke rate lager messe wette
+    """.split()
+)
+_CACHE_LIMIT = 1_000_000
+_MAX_STORES = 8
+# How an indexing run tells its worker processes where its vocabulary lives (spawned workers inherit it).
+_WORKER_STORE_ENV = "NEWSSEARCH_INDEXING_VOCABULARY"
+_REGULAR_ENDINGS = frozenset({"", "e", "en", "er", "ern", "es", "s", "n", "em", "ens"})
 
 
 def expand_umlauts(word: str) -> str:
@@ -45,6 +80,136 @@ def normalise(surface: str) -> str:
     if _THOUSANDS.match(text):
         text = text.replace(".", "")
     return text
+
+
+_stem = stemmer_for_language("de")
+_stems: dict[str, str] = {}
+
+
+def stem(word: str) -> str:
+    """Whoosh's German (old Snowball) stemmer on a word with umlauts expanded; numbers and exceptions as they are.
+
+    The old stemmer, unlike Snowball 3, does not read ``ae`` as ``ä``: so Förderung/Forderung stay apart."""
+    found = _stems.get(word)
+    if found is None:
+        found = word if word in STEM_EXCEPTIONS or not word.isalpha() else _stem(word)
+        if len(_stems) < _CACHE_LIMIT:
+            _stems[word] = found
+    return found
+
+
+def conflate(word: str) -> str:
+    """The index term of one normalised word: lemma, umlauts expanded, stemmed (the full chain)."""
+    if not word.isalpha():
+        return expand_umlauts(word)
+    noun = lexicon.readings(word)[0]
+    # An exception noun wins over a verb reading, so Messen stays with Messe rather than joining Messer.
+    base = noun if noun is not None and noun in STEM_EXCEPTIONS else lexicon.lemma(word)
+    return stem(expand_umlauts(base))
+
+
+def light_conflate(word: str) -> str:
+    """The index term without the lemma dictionary: what a query process uses for words the archive lacks."""
+    return stem(expand_umlauts(word))
+
+
+def analyse_word(word: str) -> Analysis:
+    """Index term and compound-part terms of one normalised word (the full chain, no cache)."""
+    term = conflate(word)
+    parts: list[str] = []
+    for part in decompound.split(word):
+        part_term = conflate(part)
+        if part_term != term and part_term not in parts:
+            parts.append(part_term)
+    return term, tuple(parts)
+
+
+_Found = TypeVar("_Found")
+
+
+def _remember(cache: dict[str, _Found], word: str, value: _Found) -> None:
+    if len(cache) < _CACHE_LIMIT:
+        cache[word] = value
+
+
+class _State:
+    """Per-process analysis state: caches, the vocabularies of opened indexes, what an indexing run learnt.
+
+    A module-level singleton, because Whoosh unpickles a fresh analyzer every time it opens an index."""
+
+    def __init__(self) -> None:
+        self.analysed: dict[str, Analysis] = {}
+        self.terms: dict[str, str] = {}
+        self.light: dict[str, str] = {}
+        # What this indexing run analysed itself (not found stored): what ``persist_vocabulary`` writes.
+        self.new: set[str] = set()
+        self.new_terms: set[str] = set()
+        # Bumped when an indexing run starts, so filters drop plans made before (their words count as new).
+        self.generation = 0
+        # The index opened last comes first: its spellings are the ones a suggestion shows.
+        self.stores: OrderedDict[Path, Vocabulary] = OrderedDict()
+        self.current: Path | None = None
+        self.query_only = False
+        self.recording = False
+        self.worker_checked = False
+
+    def exact(self) -> bool:
+        """Whether a word no vocabulary knows gets the full chain (always, unless that means loading the
+        dictionary in a query process)."""
+        return not self.query_only or lexicon.loaded()
+
+    def analysis(self, word: str) -> Analysis | None:
+        """Full analysis of a word (index mode), or None when only the light chain is affordable."""
+        found = self.analysed.get(word)
+        # An indexing run has the stored analyses in memory already (``prepare_for_index``).
+        if found is None and self.query_only:
+            found = self._stored(word, Vocabulary.analysis)
+        if found is None:
+            if not self.exact():
+                return None
+            found = analyse_word(word)
+            if self.recording:
+                self.new.add(word)
+        _remember(self.analysed, word, found)
+        return found
+
+    def term(self, word: str) -> str:
+        """The index term of a word in query mode (no splitting)."""
+        analysed = self.analysed.get(word)
+        if analysed is not None:
+            return analysed[0]
+        term = self.terms.get(word) or self._stored(word, Vocabulary.term)
+        if term is None:
+            if not self.exact():
+                return self.light_term(word)
+            term = conflate(word)
+            if self.recording:
+                self.new_terms.add(word)
+        _remember(self.terms, word, term)
+        return term
+
+    def _stored(self, word: str, fetch: Callable[[Vocabulary, str], _Found | None]) -> _Found | None:
+        for store in self.stores.values():
+            found = fetch(store, word)
+            if found is not None:
+                return found
+        return None
+
+    def light_term(self, word: str) -> str:
+        term = self.light.get(word)
+        if term is None:
+            term = light_conflate(word)
+            _remember(self.light, word, term)
+        return term
+
+    def close(self) -> None:
+        for store in self.stores.values():
+            store.close()
+        self.stores.clear()
+
+
+_state = _State()
+atexit.register(_state.close)
 
 
 class GermanTokenizer(Tokenizer):
@@ -82,16 +247,50 @@ class GermanTokenizer(Tokenizer):
             yield token
 
 
-class GermanFilter(Filter):
-    """Normalises, splits hyphenated compounds, drops stop words (renumbering positions) and stems.
+# What one surface word becomes: (term, boost, position offset) triples and the number of positions it takes.
+Plan = tuple[tuple[tuple[str, float, int], ...], int]
 
-    The per-word cache is kept out of pickling: Whoosh stores the analyzer in the index's table of contents.
-    """
+
+class _PlannedFilter(Filter):
+    """The token loop both German filters share: each surface word becomes a plan of terms at position
+    offsets, cached per distinct surface word; stop words take no position."""
+
+    _plans: dict[tuple[str, bool, bool], Plan]
+    _generation = -1
+
+    def plan(self, surface: str, query: bool, removestops: bool) -> Plan:
+        raise NotImplementedError
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
+        if not _state.worker_checked:
+            _join_worker_run()
+        if self._generation != _state.generation:
+            self._plans.clear()
+            self._generation = _state.generation
+        pos: int | None = None
+        for token in tokens:
+            if pos is None:
+                pos = token.pos if token.positions else 0
+            emitted, width = self.plan(token.text, token.mode == "query", token.removestops)
+            for text, boost, offset in emitted:
+                token.text = text
+                token.boost = boost
+                if token.positions:
+                    token.pos = pos + offset
+                yield token
+            token.boost = 1.0
+            if token.positions:
+                pos += width
+
+
+class GermanFilter(_PlannedFilter):
+    """Normalises, drops stop words (renumbering positions), splits compounds and conflates each word.
+
+    Holds no data itself (Whoosh pickles the analyzer into the index): caches and tables are per process."""
 
     def __init__(self, stem: bool = True) -> None:
         self.stem = stem
-        self._cache: dict[str, str] = {}
-        self._stemmer = stemmer_for_language("de") if stem else None
+        self._plans: dict[tuple[str, bool, bool], Plan] = {}
 
     def __eq__(self, other: object) -> bool:
         return other.__class__ is self.__class__ and getattr(other, "stem", None) == self.stem
@@ -102,64 +301,83 @@ class GermanFilter(Filter):
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(bool(state.get("stem", True)))  # type: ignore[misc]
 
-    def conflate(self, word: str) -> str:
-        """The index term of one normalised word: umlauts expanded, then stemmed; cached per word."""
-        term = self._cache.get(word)
-        if term is None:
-            term = expand_umlauts(word)
-            if self._stemmer is not None and not term[:1].isdigit():
-                term = self._stemmer(term)
-            if len(self._cache) < 500_000:
-                self._cache[word] = term
-        return term
+    def word_terms(self, word: str, query: bool) -> tuple[tuple[str, ...], bool]:
+        """The terms of one hyphen piece (the word's term first, then its parts in index mode) and whether
+        they are exact (full chain), which makes them safe to cache."""
+        if query:
+            term = _state.term(word)
+            return (term,), word in _state.analysed or word in _state.terms
+        found = _state.analysis(word)
+        if found is None:
+            return (_state.light_term(word),), False
+        return (found[0], *found[1]), True
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:  # type: ignore[override]
-        pos = None
-        for token in tokens:
-            if pos is None and token.positions:
-                pos = token.pos
-            text = normalise(token.text)
-            pieces = [piece for piece in _HYPHENS.split(text) if piece]
-            if not pieces:
-                continue
-            query = token.mode == "query"
-            if len(pieces) == 1:
-                if token.removestops and pieces[0] in STOP_WORDS:
-                    continue
-                token.text = self.conflate(pieces[0])
-                if token.positions:
-                    token.pos = pos
-                    pos += 1
-                yield token
-                continue
+    def plan(self, surface: str, query: bool, removestops: bool) -> Plan:
+        """What the surface word becomes (cached per distinct surface word and mode)."""
+        key = (surface, query, removestops)
+        found = self._plans.get(key)
+        if found is not None:
+            return found
+        text = normalise(surface)
+        pieces = [piece for piece in _HYPHENS.split(text) if piece]
+        exact = True
+        emitted: list[tuple[str, float, int]] = []
+        if not pieces or (len(pieces) == 1 and removestops and pieces[0] in STOP_WORDS):
+            width = 0
+        elif len(pieces) == 1:
+            terms, exact = self.word_terms(pieces[0], query)
+            emitted = [(terms[0], 1.0, 0)] + [(term, PART_BOOST, 0) for term in terms[1:]]
+            width = 1
+        else:
             if not query:
-                token.text = self.conflate("".join(pieces))
-                if token.positions:
-                    token.pos = pos
-                yield token
+                whole, exact = self.word_terms("".join(pieces), True)
+                emitted.append((whole[0], 1.0, 0))
             for offset, piece in enumerate(pieces):
-                token.text = self.conflate(piece)
-                if token.positions:
-                    token.pos = pos + offset
-                yield token
-            if token.positions:
-                pos += len(pieces)
-
+                terms, piece_exact = self.word_terms(piece, query)
+                exact = exact and piece_exact
+                emitted.append((terms[0], 1.0, offset))
+                emitted.extend((term, PART_BOOST, offset) for term in terms[1:] if term != terms[0])
+            width = len(pieces)
+        result: Plan = (tuple(emitted), width)
+        if exact and len(self._plans) < _CACHE_LIMIT:
+            self._plans[key] = result
+        return result
 
 def german_analyzer() -> Analyzer:
     """The analyzer for every German text field, at index and at query time."""
     return GermanTokenizer() | GermanFilter()
 
 
-class SpellingFilter(GermanFilter):
+class SpellingFilter(_PlannedFilter):
     """Normalised, unstemmed words with umlauts expanded: what typo suggestions and fuzzy search work on."""
 
-    def __init__(self, stem: bool = False) -> None:
-        super().__init__(stem=False)
+    def __init__(self) -> None:
+        self._plans: dict[tuple[str, bool, bool], Plan] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__
+
+    def __getstate__(self) -> dict[str, object]:
+        return {}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__()  # type: ignore[misc]
 
+    def plan(self, surface: str, query: bool, removestops: bool) -> Plan:
+        """The ``words`` terms of a surface word at their position offsets (cached per surface and mode)."""
+        key = (surface, query, removestops)
+        found = self._plans.get(key)
+        if found is None:
+            pieces = [piece for piece in _HYPHENS.split(normalise(surface)) if piece]
+            words: list[tuple[str, int]] = []
+            if pieces and not (len(pieces) == 1 and removestops and pieces[0] in STOP_WORDS):
+                words = [(piece, offset) for offset, piece in enumerate(pieces)]
+                if len(pieces) > 1 and not query:
+                    words.insert(0, ("".join(pieces), 0))
+            found = (tuple((expand_umlauts(word), 1.0, offset) for word, offset in words), len(pieces) if words else 0)
+            if len(self._plans) < _CACHE_LIMIT:
+                self._plans[key] = found
+        return found
 
 def spelling_analyzer() -> Analyzer:
     """The analyzer of the ``words`` field: whole words as written, for "Meinten Sie …?" and ``--fuzzy``."""
@@ -167,12 +385,131 @@ def spelling_analyzer() -> Analyzer:
 
 
 def prepare_for_index(index_dir: Path) -> None:
-    """Called before an indexing run writes to ``index_dir`` (place to load caches kept with the index)."""
+    """Called before an indexing run writes to ``index_dir``: analyses stored with the index are reused,
+    and the run starts recording what it learns. Indexing workers the run spawns (``pipeline``) find the
+    index through the environment and store what they learn themselves when they end."""
+    try:
+        _start_recording(_attach(index_dir, writable=True))
+    except sqlite3.Error as error:
+        raise _vocabulary_error(index_dir, error) from None
+    os.environ[_WORKER_STORE_ENV] = str(Path(index_dir).resolve())
 
 
 def persist_vocabulary(index_dir: Path) -> None:
-    """Called after an indexing run committed (place to store the analysed forms of the archive's words)."""
+    """Called after an indexing run committed: store the analysis of every new word, the other forms of
+    their lemmas (for queries) and the archive's spellings."""
+    _state.recording = False
+    os.environ.pop(_WORKER_STORE_ENV, None)
+    try:
+        _store_learnt(_attach(index_dir, writable=True))
+    except sqlite3.Error as error:
+        raise _vocabulary_error(index_dir, error) from None
+
+
+def _vocabulary_error(index_dir: Path, error: sqlite3.Error) -> IndexWriteError:
+    return IndexWriteError(
+        f"Index '{index_dir}': die Wortanalysen ({VOCABULARY_FILE}) können nicht geschrieben werden ({error}); "
+        "Suchen bleiben möglich, finden aber weniger Wortformen, bis 'newssearch index' wieder durchläuft"
+    )
+
+
+def _start_recording(store: Vocabulary) -> None:
+    _state.analysed.clear()
+    _state.terms.clear()
+    for word, found in store.analyses():
+        if len(_state.analysed) < _CACHE_LIMIT:
+            _state.analysed[word] = found
+    _state.new.clear()
+    _state.new_terms.clear()
+    _state.generation += 1
+    _state.query_only = False
+    _state.recording = True
+
+
+def _join_worker_run() -> None:
+    """In an indexing worker process: record what this process analyses and store it when the process ends
+    (the writer shuts its workers down before it calls ``persist_vocabulary``)."""
+    _state.worker_checked = True
+    folder = os.environ.get(_WORKER_STORE_ENV)
+    if _state.recording or not folder or multiprocessing.parent_process() is None:
+        return
+    store = Vocabulary(Path(folder), ANALYSIS_VERSION, writable=True)
+    _state.stores[store.path.parent] = store
+    try:
+        _start_recording(store)
+    except sqlite3.Error:
+        return  # the writer reports an unwritable index; this worker analyses without storing
+    multiprocessing.util.Finalize(_state, _store_learnt_quietly, args=(store,), exitpriority=10)
+
+
+def _store_learnt_quietly(store: Vocabulary) -> None:
+    """A worker's last act: a vocabulary it cannot write (disk full) only means less exact queries later,
+    and the writer process reports the disk problem itself."""
+    try:
+        _store_learnt(store)
+    except (sqlite3.Error, OSError):
+        pass
+
+
+def _store_learnt(store: Vocabulary) -> None:
+    """Write what this process analysed since recording began to ``store``: the words with their parts,
+    hyphen-joined words with their term, other forms of the words' lemmas, and the printed spelling of
+    every word written with umlauts or ß (``gegenueber`` → ``gegenüber``) for suggestions."""
+    analysed = [(word, _state.analysed[word]) for word in sorted(_state.new) if word in _state.analysed]
+    joined = [(word, _state.terms[word]) for word in sorted(_state.new_terms - _state.new) if word in _state.terms]
+    forms: list[tuple[str, str]] = []
+    if analysed:
+        full, bare = store.known_words()
+        seen = full | bare | _state.new | _state.new_terms
+        lemmas = {lexicon.lemma(word) for word, _ in analysed if word.isalpha()}
+        for form, lemma in lexicon.forms_of(sorted(lemmas)):
+            # A lemma plus a regular ending stems like the lemma: the query process gets it right unaided.
+            if form not in seen and not (form.startswith(lemma) and form[len(lemma):] in _REGULAR_ENDINGS):
+                seen.add(form)
+                forms.append((form, conflate(form)))
+    store.add(analysed, joined + forms)
+    spelled: dict[str, str] = {}
+    for word in sorted(_state.new | _state.new_terms):
+        key = expand_umlauts(word)
+        if key != word:
+            spelled.setdefault(key, word)
+    store.add_spellings(spelled.items())
+    _state.new.clear()
+    _state.new_terms.clear()
 
 
 def prepare_for_query(index_dir: Path) -> None:
-    """Called when an index is opened for searching (place to load what ``persist_vocabulary`` stored)."""
+    """Called when an index is opened for searching: words are looked up in its stored vocabulary."""
+    _attach(index_dir, writable=False)
+    _state.query_only = True
+
+
+def spelling_of(key: str) -> str | None:
+    """The archive's most frequent spelling of a ``words`` term, from the vocabulary of the index opened last
+    (``prepare_for_query`` runs on every open, so that is the index being searched)."""
+    store = _state.stores.get(_state.current) if _state.current else None
+    return store.spelling(key) if store is not None else None
+
+
+def _attach(index_dir: Path, writable: bool) -> Vocabulary:
+    path = Path(index_dir).resolve()
+    _state.current = path
+    store = _state.stores.get(path)
+    if store is not None and (store.writable or not writable):
+        _state.stores.move_to_end(path, last=False)
+        return store
+    if store is not None:
+        store.close()
+        del _state.stores[path]
+    if writable:
+        store = Vocabulary(path, ANALYSIS_VERSION, writable=True)
+        store.reset_if_stale()
+    else:
+        store = Vocabulary.open_for_reading(path, ANALYSIS_VERSION)
+        if store is None:
+            return Vocabulary(path, ANALYSIS_VERSION)
+    _state.stores[path] = store
+    _state.stores.move_to_end(path, last=False)
+    while len(_state.stores) > _MAX_STORES:
+        _state.stores.popitem()[1].close()
+    return store

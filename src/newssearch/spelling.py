@@ -1,7 +1,8 @@
 """Typos: "Meinten Sie …?" suggestions drawn from the archive's own words, and fuzzy (edit-distance) search.
 
 Both work on the ``words`` field, which holds whole words as written (umlauts expanded, not stemmed), so a
-suggestion is a real word of the archive and never a stem.
+suggestion is a real word of the archive and never a stem. A suggestion is shown as the archive prints the
+word (``Verhandlungen``, ``gegenüber``), in the user's casing, and without umlauts if the user typed none.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from typing import Any, Callable
 
 from whoosh import qparser, query
 
-from newssearch.analysis import STOP_WORDS, normalise
+from newssearch.analysis import STOP_WORDS, expand_umlauts, normalise, spelling_of
 
 SPELLING_FIELD = "words"
 MAX_EDITS = 2
+MAX_CANDIDATES = 5
 _WORD = re.compile(r"(?<![\w:~\"])(\w[\w\-]*)(?![\w:~])")
+_HYPHEN = re.compile(r"(-+)")
 _OPERATORS = {"AND", "OR", "NOT", "UND", "ODER", "NICHT", "ANDNOT", "ANDMAYBE"}
+_TRANSLITERATED = re.compile(r"ae|oe|ue|ss", re.IGNORECASE)
+_UMLAUTS = re.compile(r"[äöüÄÖÜß]")
 
 
 class GermanFuzzyTerm(query.FuzzyTerm):
@@ -34,26 +39,75 @@ def fuzzy_query(text: str, schema: Any) -> query.Query:
     return parser.parse(text)
 
 
-def suggest(searcher: Any, text: str, finds: Callable[[str], bool]) -> str | None:
-    """A corrected query whose words all exist in the archive and which ``finds`` something, else None."""
-    corrector = searcher.corrector(SPELLING_FIELD)
-    changed = False
+def candidates(reader: Any, key: str, limit: int = MAX_CANDIDATES) -> list[str]:
+    """Archive words near ``key`` (a ``words`` term): one edit before two, then the most frequent first."""
+    found: list[str] = []
+    for distance in range(1, MAX_EDITS + 1):
+        near = [
+            term.decode("utf-8") if isinstance(term, bytes) else term
+            for term in reader.terms_within(SPELLING_FIELD, key, distance, prefix=1)
+        ]
+        near = [term for term in near if term != key and term not in found]
+        near.sort(key=lambda term: (-reader.doc_frequency(SPELLING_FIELD, term), term))
+        found.extend(near)
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
-    def replace(match: re.Match[str]) -> str:
-        nonlocal changed
+
+def styled(suggestion: str, typed: str) -> str:
+    """A suggested word as the user would write it: ``verhandlungen`` for ``Verhandlugnen`` → ``Verhandlungen``.
+
+    The archive's spelling (with umlauts) unless the user writes ae/oe/ue/ss, then the user's casing."""
+    word = spelling_of(suggestion) or suggestion
+    if not _UMLAUTS.search(typed) and _TRANSLITERATED.search(typed):
+        word = expand_umlauts(word)
+    if len(typed) > 1 and typed.isupper():
+        return word.upper()
+    if typed[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def suggest(searcher: Any, text: str, finds: Callable[[str], bool]) -> str | None:
+    """A corrected query whose words all exist in the archive and which ``finds`` something, else None.
+
+    Each unknown word gets its best candidate; if the corrected query finds nothing, the next candidates of
+    a single unknown word are tried."""
+    reader = searcher.reader()
+    options: dict[str, list[str]] = {}
+
+    def unknown(piece: str) -> bool:
+        key = expand_umlauts(normalise(piece))
+        return bool(key) and key not in STOP_WORDS and not reader.doc_frequency(SPELLING_FIELD, key)
+
+    for match in _WORD.finditer(text):
         word = match.group(1)
         if word in _OPERATORS:
-            return word
-        key = normalise(word)
-        if key in STOP_WORDS or searcher.doc_frequency(SPELLING_FIELD, key):
-            return word
-        found = corrector.suggest(key, limit=1, maxdist=MAX_EDITS, prefix=1)
-        if not found:
-            return word
-        changed = True
-        return found[0]
+            continue
+        for piece in _HYPHEN.split(word):
+            if piece and not piece.startswith("-") and unknown(piece) and piece not in options:
+                key = expand_umlauts(normalise(piece))
+                options[piece] = [styled(found, piece) for found in candidates(reader, key)]
+    if not options or not all(options.values()):
+        return None
 
-    corrected = _WORD.sub(replace, text)
-    if changed and finds(corrected):
-        return corrected
+    def corrected(choice: dict[str, str]) -> str:
+        def replace(match: re.Match[str]) -> str:
+            word = match.group(1)
+            if word in _OPERATORS:
+                return word
+            return "".join(choice.get(piece, piece) for piece in _HYPHEN.split(word))
+
+        return _WORD.sub(replace, text)
+
+    first = {piece: found[0] for piece, found in options.items()}
+    attempts = [first]
+    if len(options) == 1:
+        (piece, found), = options.items()
+        attempts += [{piece: other} for other in found[1:]]
+    for choice in attempts:
+        candidate = corrected(choice)
+        if finds(candidate):
+            return candidate
     return None

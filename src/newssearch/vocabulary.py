@@ -1,0 +1,137 @@
+"""The analysed forms of an archive's words, kept beside its index in one SQLite file.
+
+The indexer writes what the German analysis made of every word it met (index term and compound parts), the
+other forms of those words' lemmas (so the query ``übermittelt`` finds ``übermitteln`` although only the latter
+is in the archive) and the spellings of each word as the archive prints it (for "Meinten Sie …?"). A query
+process looks words up here one at a time instead of loading a lemma dictionary: opening the file costs
+milliseconds, and memory does not grow with the archive.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Iterable, Iterator
+
+FILE_NAME = "analysis.sqlite"
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    # parts: space-separated index terms of a compound's parts; NULL for a form the archive does not contain.
+    "CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, term TEXT NOT NULL, parts TEXT) WITHOUT ROWID",
+    # key: a ``words`` term (umlauts expanded); word: how the archive prints it with umlauts or ß.
+    "CREATE TABLE IF NOT EXISTS spellings (key TEXT PRIMARY KEY, word TEXT NOT NULL) WITHOUT ROWID",
+)
+
+Analysis = tuple[str, tuple[str, ...]]
+
+
+class Vocabulary:
+    """One index's stored word analyses; ``version`` names the analysis chain that produced them."""
+
+    def __init__(self, index_dir: Path, version: str, writable: bool = False) -> None:
+        self.path = Path(index_dir) / FILE_NAME
+        self.version = version
+        self.writable = writable
+        self._connection: sqlite3.Connection | None = None
+
+    @classmethod
+    def open_for_reading(cls, index_dir: Path, version: str) -> Vocabulary | None:
+        """The stored vocabulary, or None when there is none or another analysis version wrote it."""
+        vocabulary = cls(index_dir, version)
+        if not vocabulary.path.is_file():
+            return None
+        try:
+            if vocabulary._stored_version() != version:
+                vocabulary.close()
+                return None
+        except sqlite3.Error:
+            vocabulary.close()
+            return None
+        return vocabulary
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            if self.writable:
+                connection = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
+                for statement in _SCHEMA:
+                    connection.execute(statement)
+            else:
+                connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                             check_same_thread=False)
+            self._connection = connection
+        return self._connection
+
+    def _stored_version(self) -> str | None:
+        row = self._connect().execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+        return row[0] if row else None
+
+    def reset_if_stale(self) -> None:
+        """Forget analyses made by another version of the chain (the index is rebuilt with the new one)."""
+        connection = self._connect()
+        if self._stored_version() != self.version:
+            with connection:
+                for table in ("words", "spellings"):
+                    connection.execute(f"DROP TABLE IF EXISTS {table}")
+                for statement in _SCHEMA:
+                    connection.execute(statement)
+                connection.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
+
+    def _row(self, sql: str, key: str) -> tuple[str, ...] | None:
+        """One row, or None: a vocabulary that cannot be read (locked too long, damaged) is like a missing one,
+        and the analysis falls back to the stemmer."""
+        try:
+            return self._connect().execute(sql, (key,)).fetchone()  # type: ignore[no-any-return]
+        except sqlite3.Error:
+            return None
+
+    def analysis(self, word: str) -> Analysis | None:
+        """Index term and part terms of a word the archive contains."""
+        row = self._row("SELECT term, parts FROM words WHERE word = ?", word)
+        if row is None or row[1] is None:
+            return None
+        return row[0], tuple(row[1].split())
+
+    def analyses(self) -> Iterator[tuple[str, Analysis]]:
+        """Every stored full analysis (an indexing run keeps them in memory)."""
+        for word, term, parts in self._connect().execute("SELECT word, term, parts FROM words WHERE parts IS NOT NULL"):
+            yield word, (term, tuple(parts.split()))
+
+    def term(self, word: str) -> str | None:
+        """Index term of a word the archive contains or a form of one of its lemmas."""
+        row = self._row("SELECT term FROM words WHERE word = ?", word)
+        return row[0] if row else None
+
+    def known_words(self) -> tuple[set[str], set[str]]:
+        """Words with a full analysis, and forms with only a term (to skip work already done)."""
+        full: set[str] = set()
+        bare: set[str] = set()
+        for word, has_parts in self._connect().execute("SELECT word, parts IS NOT NULL FROM words"):
+            (full if has_parts else bare).add(word)
+        return full, bare
+
+    def add(self, analysed: Iterable[tuple[str, Analysis]], forms: Iterable[tuple[str, str]]) -> None:
+        """Store full analyses (replacing a bare form entry) and bare forms (never replacing anything)."""
+        connection = self._connect()
+        with connection:
+            connection.executemany(
+                "INSERT OR REPLACE INTO words VALUES (?, ?, ?)",
+                ((word, term, " ".join(parts)) for word, (term, parts) in analysed),
+            )
+            connection.executemany("INSERT OR IGNORE INTO words VALUES (?, ?, NULL)", forms)
+
+    def add_spellings(self, spellings: Iterable[tuple[str, str]]) -> None:
+        """Remember how the archive prints a ``words`` term that it writes with umlauts or ß."""
+        connection = self._connect()
+        with connection:
+            connection.executemany("INSERT OR IGNORE INTO spellings VALUES (?, ?)", spellings)
+
+    def spelling(self, key: str) -> str | None:
+        """The archive's spelling with umlauts of a ``words`` term (``gegenueber`` → ``gegenüber``), if any."""
+        row = self._row("SELECT word FROM spellings WHERE key = ?", key)
+        return row[0] if row else None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

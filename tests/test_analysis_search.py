@@ -1,0 +1,189 @@
+"""German analysis end to end: real pages in a real Whoosh index, searched the way the CLI and the page do."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newssearch import pipeline
+from newssearch.index import update_index
+from newssearch.search import SearchPage, SearchRequest, search
+
+PAGES = {
+    "hafen.txt": """Hafen plant Erweiterung des Nordkais
+
+Wirtschaft
+
+Die Erweiterung des Nordkais soll rund 45 Millionen Euro kosten. Die Erweiterung beginnt im Herbst.
+""",
+    "nato.txt": """Historikerin: Streit um Nato-Osterweiterung reicht weit zurück
+
+Politik
+
+Ein Ende der Nato-Osterweiterung verlangt Moskau seit Jahren. Die Bündniserweiterung sei aber keine Zusage
+wert gewesen, sagt die Historikerin. Aus ihrer Sicht gilt: Die Tür der Nato ist offen. Die Daten will
+man übermitteln.
+
+Überzeugen Sie sich von unserem Online-Abo:
+Pflichtfelder
+jens moorkamp 26.01.22 23:41
+Russland gegenueber war man naiv. Da muessen Koepfe rollen.
+""",
+    "osten.txt": """Truppen im Osten
+
+Politik
+
+Im Osten der Ukraine stehen Truppen. Über eine Erweiterung der Mission wird beraten.
+""",
+    "drohnen.txt": """Bundestag streitet über bewaffnete Drohnen
+
+Politik
+
+Der Bundestag hat Kampfdrohnen auf die Agenda gesetzt. Die Ukraine bekommt 5.000 Schutzhelme.
+Bundespräsident Steinmeier äußerte sich nicht.
+""",
+    "schulen.txt": """Eltern fordern einen Fahrplan
+
+Bildung
+
+Nach den Schulschließungen fordern Eltern Klarheit. Das Gesundheitsamt meldet neue Fälle.
+
+Überzeugen Sie sich von unserem Online-Abo:
+Pflichtfelder
+Leserin 02.03.21 21:17
+Die Schulschliessungen waren ein Fehler. Die Gesundheitsaemter sind ueberlastet.
+""",
+    "lauf.txt": """Mehr als 5000 Läufer beim Fördelauf
+
+Sport
+
+Auf der Straße am Hafen feuerten Zuschauer die Läufer an. Ein Krieg wäre verheerend, sagte niemand.
+""",
+}
+
+
+def index_pages(root: Path, pages: dict[str, str], jobs: int | None = None) -> Path:
+    """Write ``pages`` (file name → page text) below ``root/archiv``, index them, return the index folder."""
+    archive = root / "archiv"
+    archive.mkdir()
+    for name, text in pages.items():
+        (archive / name).write_text(text, encoding="utf-8")
+    update_index(root / "index", [archive], jobs=jobs)
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return index_pages(tmp_path_factory.mktemp("analysis-search"), PAGES)
+
+
+def run(index_dir: Path, text: str, **options: object) -> SearchPage:
+    return search(index_dir, SearchRequest(query=text, page_size=50, **options))  # type: ignore[arg-type]
+
+
+def pages(result: SearchPage) -> list[str]:
+    return [hit.path for hit in result.hits]
+
+
+def marked(result: SearchPage) -> set[str]:
+    return {text for hit in result.hits for text, is_match in hit.snippet if is_match}
+
+
+def test_search_compound_part_finds_compounds_ranked_below_the_word_itself(index_dir: Path) -> None:
+    result = run(index_dir, "Erweiterung", kind="article")
+    assert pages(result)[0] == "hafen.txt"
+    assert {"nato.txt", "osten.txt"} <= set(pages(result))
+    assert {"Erweiterung", "Bündniserweiterung"} <= marked(result)
+
+
+def test_search_compound_query_is_not_split(index_dir: Path) -> None:
+    result = run(index_dir, "Osterweiterung")
+    assert set(pages(result)) == {"nato.txt"}
+    assert "osten.txt" not in pages(run(index_dir, "Osterweiterung", kind="article"))
+
+
+def test_search_highlights_whole_compounds_never_fragments(index_dir: Path) -> None:
+    assert marked(run(index_dir, "Helm")) == {"Schutzhelme"}
+    assert marked(run(index_dir, "Osterweiterung", kind="article")) == {"Nato-Osterweiterung"}
+    assert marked(run(index_dir, "Schließung")) == {"Schulschließungen", "Schulschliessungen"}
+
+
+def test_search_protected_words_do_not_match_their_parts(index_dir: Path) -> None:
+    assert run(index_dir, "Tag").total == 0
+    assert run(index_dir, "Stein").total == 0
+    assert "drohnen.txt" in pages(run(index_dir, "Bundestag"))
+
+
+@pytest.mark.parametrize(
+    "query, page",
+    [
+        ("gegenüber", "nato.txt"),
+        ("Köpfe", "nato.txt"),
+        ("müssen", "nato.txt"),
+        ("Strasse", "lauf.txt"),
+        ("Gesundheitsämter", "schulen.txt"),
+        ("Gesundheitsamt", "schulen.txt"),
+        ("übermittelt", "nato.txt"),
+        ("5000", "drohnen.txt"),
+        ("5.000", "lauf.txt"),
+        ('"Tür der Nato"', "nato.txt"),
+        ('"Nato Osterweiterung"', "nato.txt"),
+        ("Nato-Osterweiterung", "nato.txt"),
+        ("Natoosterweiterung", "nato.txt"),
+        ("Drohnen", "drohnen.txt"),
+    ],
+)
+def test_search_finds_spellings_inflections_numbers_and_phrases(index_dir: Path, query: str, page: str) -> None:
+    assert page in pages(run(index_dir, query))
+
+
+def test_search_keeps_osten_and_ostern_apart(index_dir: Path) -> None:
+    assert run(index_dir, "Ostern").total == 0
+
+
+FRESH_PROCESS = (
+    "import json, sys\n"
+    "from pathlib import Path\n"
+    "from newssearch.search import SearchRequest, search\n"
+    "found = {}\n"
+    "for text in ['übermittelt', 'Erweiterung', 'Schließung', 'Köpfe']:\n"
+    "    page = search(Path(sys.argv[1]), SearchRequest(query=text, page_size=50))\n"
+    "    found[text] = sorted({hit.path for hit in page.hits})\n"
+    "marks = [t for hit in search(Path(sys.argv[1]), SearchRequest(query='Helm')).hits\n"
+    "         for t, m in hit.snippet if m]\n"
+    "print(json.dumps({'found': found, 'marks': marks,\n"
+    "                  'loaded': [m for m in ('simplemma', 'wordfreq') if m in sys.modules]}))\n"
+)
+
+
+def fresh_process_report(index_dir: Path) -> dict[str, Any]:
+    """Searches run by a new Python process, which has only what the index stored."""
+    done = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS, str(index_dir)], capture_output=True, text=True, check=True, timeout=60
+    )
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def assert_answers_from_stored_vocabulary(report: dict[str, Any]) -> None:
+    assert report["loaded"] == []
+    assert report["found"]["übermittelt"] == ["nato.txt"]
+    assert report["found"]["Erweiterung"] == ["hafen.txt", "nato.txt", "osten.txt"]
+    assert report["found"]["Schließung"] == ["schulen.txt"]
+    assert report["found"]["Köpfe"] == ["nato.txt"]
+    assert report["marks"] == ["Schutzhelme"]
+
+
+def test_search_fresh_query_process_uses_stored_vocabulary(index_dir: Path) -> None:
+    """A new process answers from the analyses stored with the index, without loading the dictionaries."""
+    assert_answers_from_stored_vocabulary(fresh_process_report(index_dir))
+
+
+def test_search_vocabulary_stored_by_indexing_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When worker processes analyse the pages, they store what they learnt before the writer finishes."""
+    monkeypatch.setattr(pipeline, "INLINE_BELOW_PAGES", 1)
+    assert_answers_from_stored_vocabulary(fresh_process_report(index_pages(tmp_path, PAGES, jobs=1)))
