@@ -136,7 +136,7 @@ def compute_facets(ix: whoosh_index.Index, request: SearchRequest) -> Facets:
             parsed,
             limit=None,
             scored=False,
-            filter=build_filter(replace(request, kind="all")),
+            filter=build_filter(replace(request, kind="all"), searcher.reader()),
             groupedby={"kind": sorting.FieldFacet("kind")},
             maptype=sorting.UnorderedList,
         )

@@ -31,6 +31,8 @@ from newssearch.sources import PageFile, find_page_files, read_page
 INDEX_NAME = "newssearch"
 META_FILE = "newssearch.json"
 META_VERSION = 1
+# Bump when the schema changes in a way old indexes cannot serve; the next `index` run then rebuilds.
+SCHEMA_VERSION = 2
 
 # Field weights for BM25F: the title says most about a page, then kicker and lead, then the body, then the caption.
 FIELD_BOOSTS = {
@@ -56,7 +58,7 @@ def build_schema() -> fields.Schema:
 
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        kind=fields.ID(stored=True),
+        kind=fields.ID(stored=True, sortable=True),
         article_id=fields.ID(stored=True),
         root=fields.ID(stored=True),
         path=fields.ID(stored=True),
@@ -289,7 +291,7 @@ def update_index(
         current = current_index_name(index_dir)
         exists = index.exists_in(str(index_dir), indexname=current)
         _remove_orphans(index_dir, keep=current)
-        version = str(getattr(analysis, "ANALYSIS_VERSION", "1"))
+        version = f"{getattr(analysis, 'ANALYSIS_VERSION', '1')}/{SCHEMA_VERSION}"
         fresh = rebuild or (exists and str(meta.get("analysis", "1")) != version)
         name = f"{INDEX_NAME}-{time_module.strftime('%Y%m%d%H%M%S')}-{os.getpid()}" if fresh and exists else current
         try:

@@ -100,6 +100,7 @@ def page_documents(
     names = list(text_fields)
     for document in documents:
         document["words"] = "\n".join(str(document.get(name) or "") for name in names)
+
     return [{key: value for key, value in doc.items() if value not in (None, "")} for doc in documents]
 
 
