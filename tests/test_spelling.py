@@ -86,3 +86,10 @@ def test_fuzzy_search_finds_typos_in_the_archive(index_dir: Path) -> None:
 
 def test_styled_without_an_archive_spelling_keeps_the_key() -> None:
     assert styled("strassenbahn", "Strasenbahn") == "Strassenbahn"
+
+
+def test_fuzzy_phrase_matches_its_words_by_edit_distance(example_index: Path) -> None:
+    exact = search(example_index, SearchRequest(query='"Nato Osterweiterung"'))
+    typo = search(example_index, SearchRequest(query='"Nato Osterweiterrung"', fuzzy=True))
+    assert exact.total > 0 and typo.total >= exact.total
+    assert {hit.id for hit in exact.hits} <= {hit.id for hit in typo.hits}

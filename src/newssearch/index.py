@@ -167,6 +167,21 @@ def _remove_orphans(index_dir: Path, keep: str) -> None:
         _remove_generation(index_dir, name)
 
 
+def _checksums(index_dir: Path, name: str, known: dict[str, str]) -> dict[str, str]:
+    """SHA-256 of each segment file of a generation; segment files never change once committed, so a
+    mismatch found by ``check`` means damage on disk. Files already hashed are not read again."""
+    found: dict[str, str] = {}
+    for path in sorted(index_dir.glob(f"{name}_*.seg")):
+        if path.name not in known:
+            digest = hashlib.sha256()
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            known[path.name] = digest.hexdigest()
+        found[path.name] = known[path.name]
+    return found
+
+
 @contextmanager
 def _index_lock(index_dir: Path, wait: float) -> Iterator[None]:
     """One writer per index folder. The OS drops the lock when its process dies, so a killed run leaves none."""
@@ -292,7 +307,8 @@ def update_index(
         exists = index.exists_in(str(index_dir), indexname=current)
         _remove_orphans(index_dir, keep=current)
         version = f"{getattr(analysis, 'ANALYSIS_VERSION', '1')}/{SCHEMA_VERSION}"
-        fresh = rebuild or (exists and str(meta.get("analysis", "1")) != version)
+        stale_analysis = str(meta.get("analysis", "1")) != version or meta.get("vocabulary_complete") is False
+        fresh = rebuild or (exists and stale_analysis)
         name = f"{INDEX_NAME}-{time_module.strftime('%Y%m%d%H%M%S')}-{os.getpid()}" if fresh and exists else current
         try:
             if fresh or not exists:
@@ -305,29 +321,38 @@ def update_index(
         roots_meta: dict[str, Any] = {} if fresh else dict(meta.get("roots") or {})
         analysis.prepare_for_index(index_dir)
 
+        checksums: dict[str, str] = dict(meta.get("checksums") or {}) if not fresh else {}
+
+        def meta_now(vocabulary_complete: bool) -> dict[str, Any]:
+            return {**meta, "indexname": name, "roots": roots_meta, "analysis": version, "version": META_VERSION,
+                    "checksums": _checksums(index_dir, name, checksums),
+                    "vocabulary_complete": vocabulary_complete}
+
         def save_meta() -> None:
             if name == current:  # a new generation becomes visible only when it is complete
-                _write_meta(index_dir, {**meta, "indexname": name, "roots": roots_meta, "analysis": version,
-                                        "version": META_VERSION})
+                _write_meta(index_dir, meta_now(vocabulary_complete=False))
 
         batches = _Batches(ix, batch_pages, save_meta)
         analyser = Analyser(default_jobs() if jobs is None else jobs)
         try:
             problems: list[DocumentError] = []
-            work = [(root.resolve(), list(find_page_files(root, pattern, problems))) for root in roots]
+            plan = [(root.resolve(), pattern) for root in roots]
+            if fresh and not rebuild:
+                # A rebuild the analysis forces must keep every folder indexed so far, with its own pattern.
+                given = {root for root, _ in plan}
+                for earlier, settings in (meta.get("roots") or {}).items():
+                    if Path(earlier) not in given and Path(earlier).is_dir():
+                        plan.append((Path(earlier), str(settings.get("pattern", pattern))))
+            work = [(root, glob, list(find_page_files(root, glob, problems))) for root, glob in plan]
             report.skipped += [Skipped(path=problem.path, reason=problem.reason) for problem in problems]
-            total = sum(len(pages) for _, pages in work)
+            total = sum(len(pages) for _, _, pages in work)
             done = 0
-            for root, pages in work:
+            for root, glob, pages in work:
                 done = _update_root(
-                    ix, batches, analyser, root, pages, pattern, roots_meta, report, progress, events, done, total
+                    ix, batches, analyser, root, pages, glob, roots_meta, report, progress, events, done, total
                 )
             batches.commit()
-            if name != current:
-                _write_meta(index_dir, {**meta, "indexname": name, "roots": roots_meta, "analysis": version,
-                                        "version": META_VERSION})
-            else:
-                save_meta()
+            _write_meta(index_dir, meta_now(vocabulary_complete=False))
         except OSError as error:
             batches.cancel()
             raise _write_error(index_dir, error) from None
@@ -339,6 +364,9 @@ def update_index(
         if name != current:
             _remove_generation(index_dir, current)
         analysis.persist_vocabulary(index_dir)
+        # Only now is every analysed word of the committed pages stored for queries; a run killed before
+        # this point makes the next run analyse everything again (see `fresh` above).
+        _write_meta(index_dir, meta_now(vocabulary_complete=True))
     report.articles, report.comments = count_documents(ix)
     return report
 

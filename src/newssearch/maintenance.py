@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from newssearch.errors import DocumentError
-from newssearch.index import read_meta, current_index_name, open_index
+from newssearch.index import open_index, read_meta
 from newssearch.sources import find_page_files, read_page
 
 
@@ -97,12 +98,26 @@ def _read_everything(ix: Any, report: CheckReport) -> tuple[dict[str, dict[str, 
                         articles[stored["id"]] = stored
                     else:
                         comments.append(stored)
-                for fieldname in ("kind", "article_id", "title", "body"):
+                for fieldname in leaf.indexed_field_names():
                     for text in leaf.lexicon(fieldname):
-                        leaf.postings(fieldname, text).all_ids()
+                        matcher = leaf.postings(fieldname, text)
+                        while matcher.is_active():
+                            matcher.value()
+                            matcher.next()
+                for fieldname in ("date", "kind", "position"):
+                    if leaf.has_column(fieldname):
+                        list(leaf.column_reader(fieldname, translate=False))
             except Exception as error:  # noqa: BLE001 - any failure here means a damaged segment
                 report.damaged.append(f"Segment {number}: {type(error).__name__}: {error}")
     return articles, comments
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def check_index(index_dir: Path) -> CheckReport:
@@ -121,8 +136,12 @@ def check_index(index_dir: Path) -> CheckReport:
                 f"{article.get('comment_count', 0)} auf der Seite"
             )
     meta = read_meta(index_dir)
-    if meta and meta.get("indexname", current_index_name(index_dir)) != current_index_name(index_dir):
-        report.damaged.append("Metadaten verweisen auf eine andere Index-Generation")
+    for name, expected in sorted((meta.get("checksums") or {}).items()):
+        path = index_dir / name
+        if not path.is_file():
+            report.damaged.append(f"Segmentdatei {name} fehlt")
+        elif _sha256(path) != expected:
+            report.damaged.append(f"Segmentdatei {name} ist beschädigt (Prüfsumme stimmt nicht)")
     roots = meta.get("roots") or {}
     by_root: dict[str, dict[str, str]] = {}
     for article in articles.values():

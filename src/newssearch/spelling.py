@@ -33,10 +33,19 @@ class GermanFuzzyTerm(query.FuzzyTerm):
         super().__init__(fieldname, text, boost, maxdist, prefixlength, constantscore)
 
 
+def _without_phrases(node: query.Query) -> query.Query:
+    """The ``words`` field keeps no positions, so a phrase's words are matched fuzzily one by one."""
+    if isinstance(node, query.Phrase):
+        return query.And([GermanFuzzyTerm(node.fieldname, word, boost=node.boost) for word in node.words])
+    if node.is_leaf():
+        return node
+    return node.apply(_without_phrases)
+
+
 def fuzzy_query(text: str, schema: Any) -> query.Query:
     """The query string with every word matched by edit distance against the archive's words."""
     parser = qparser.QueryParser(SPELLING_FIELD, schema, termclass=GermanFuzzyTerm, group=qparser.AndGroup)
-    return parser.parse(text)
+    return _without_phrases(parser.parse(text))
 
 
 def candidates(reader: Any, key: str, limit: int = MAX_CANDIDATES) -> list[str]:
