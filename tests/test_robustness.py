@@ -218,3 +218,54 @@ def test_hostile_files_are_indexed_sensibly_or_skipped_with_a_reason(tmp_path: P
     undated = search(tmp_path / "ix", SearchRequest(query="laut", kind="comment")).hits
     assert undated and undated[0].date is None
     assert search(tmp_path / "ix", SearchRequest(query="Bürgermeister Kunz", kind="article")).total == 1
+
+
+def test_web_page_answers_while_an_index_run_is_writing(tmp_path: Path) -> None:
+    from newssearch.app import create_app
+
+    archive = tmp_path / "archiv"
+    write_archive(archive, 400)
+    index_dir = tmp_path / "ix"
+    update_index(index_dir, [EXAMPLES])
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+    totals = [client.get("/api/search?q=Osterweiterung").get_json()["total"]]
+    writer = _start_index(archive, index_dir, "--batch-pages", "40")
+    try:
+        while writer.poll() is None:
+            response = client.get("/api/search?q=Osterweiterung")
+            assert response.status_code == 200
+            totals.append(response.get_json()["total"])
+            assert client.get("/?q=Osterweiterung").status_code == 200
+            time.sleep(0.05)
+    finally:
+        writer.wait()
+    assert writer.returncode == 0
+    totals.append(client.get("/api/search?q=Osterweiterung").get_json()["total"])
+    # Pages are only added: every answer shows a committed state, never fewer hits than an earlier one.
+    assert totals == sorted(totals) and totals[-1] > totals[0]
+
+
+def test_index_shows_a_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    archive = tmp_path / "archiv"
+    write_archive(archive, 30)
+    leader, follower = pty.openpty()
+    done = subprocess.run([*NEWSSEARCH, "index", str(archive), "--index", str(tmp_path / "ix")],
+                          stdout=subprocess.PIPE, stderr=follower, check=False)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    assert b"Seiten" in shown and b"30/30" in shown and b"Seiten/s" in shown
+    piped = subprocess.run([*NEWSSEARCH, "index", str(archive), "--index", str(tmp_path / "ix2")],
+                           capture_output=True, check=False)
+    assert piped.returncode == 0 and piped.stderr == b""
