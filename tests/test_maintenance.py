@@ -59,7 +59,7 @@ def test_check_reports_changed_missing_and_new_pages(runner: CliRunner, tmp_path
 
 def test_check_finds_a_damaged_segment(runner: CliRunner, tmp_path: Path) -> None:
     update_index(tmp_path / "ix", [EXAMPLES])
-    segment = max((tmp_path / "ix").glob("*.seg"), key=lambda path: path.stat().st_size)
+    segment = max((tmp_path / "ix").glob("newssearch_*"), key=lambda path: path.stat().st_size)
     data = bytearray(segment.read_bytes())
     middle = len(data) // 2
     data[middle : middle + 4096] = bytes(4096)

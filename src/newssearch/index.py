@@ -171,7 +171,9 @@ def _checksums(index_dir: Path, name: str, known: dict[str, str]) -> dict[str, s
     """SHA-256 of each segment file of a generation; segment files never change once committed, so a
     mismatch found by ``check`` means damage on disk. Files already hashed are not read again."""
     found: dict[str, str] = {}
-    for path in sorted(index_dir.glob(f"{name}_*.seg")):
+    for path in sorted(index_dir.glob(f"{name}_*")):
+        if path.name.endswith("LOCK") or not path.is_file():
+            continue
         if path.name not in known:
             digest = hashlib.sha256()
             with open(path, "rb") as handle:
@@ -251,7 +253,10 @@ class _Batches:
     def writer(self) -> Any:
         if self._writer is None:
             try:
-                self._writer = self.ix.writer(limitmb=256)
+                # Separate segment files, not one compound file: Whoosh copies a compound file's parts into
+                # memory every time a searcher opens, which made queries slow and their memory grow with the
+                # archive; separate files are read in place.
+                self._writer = self.ix.writer(limitmb=256, compound=False)
             except LockError:
                 raise IndexLockedError("Index wird gerade von einem anderen Programm geschrieben") from None
         return self._writer
