@@ -37,6 +37,29 @@ def runner() -> CliRunner:
 PageWriter = Callable[..., Path]
 
 
+def run_on_terminal(command: list[str], stream: str, **options: object) -> tuple[int, bytes]:
+    """Run ``command`` with its stdout or stderr on a pseudo-terminal; returns (exit status, what it showed)."""
+    import os
+    import pty
+    import subprocess
+
+    leader, follower = pty.openpty()
+    other = "stderr" if stream == "stdout" else "stdout"
+    done = subprocess.run(command, **{stream: follower, other: subprocess.PIPE}, check=False, **options)  # type: ignore[call-overload]
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # Linux reports the closed terminal as EIO
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    return done.returncode, shown
+
+
 @pytest.fixture
 def write_page(tmp_path: Path) -> PageWriter:
     """Write a page file below ``tmp_path/archiv`` (text or bytes) and return its path."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLES, PageWriter, page_text
+from conftest import EXAMPLES, PageWriter, page_text, run_on_terminal
 
 from newssearch.cli import cli
 
@@ -212,27 +212,14 @@ def test_module_runs_as_python_dash_m(example_index: Path) -> None:
 
 def test_query_marks_matched_words_bold_on_a_terminal(example_index: Path) -> None:
     import os
-    import pty
 
-    leader, follower = pty.openpty()
     env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
-    done = subprocess.run(
+    code, raw = run_on_terminal(
         [sys.executable, "-m", "newssearch", "query", "Osterweiterung", "--index", str(example_index)],
-        stdout=follower, stderr=subprocess.PIPE, env=env, check=False,
+        "stdout", env=env,
     )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    shown = b"".join(chunks).decode("utf-8")
-    assert done.returncode == 0, done.stderr
+    shown = raw.decode("utf-8")
+    assert code == 0
     assert "\x1b[1mOsterweiterung\x1b[0m" in shown or "\x1b[1mNato-Osterweiterung\x1b[0m" in shown
 
 

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive_maker import write_archive
-from conftest import EXAMPLES, PageWriter, page_text
+from conftest import EXAMPLES, PageWriter, page_text, run_on_terminal
 from hostile import write_hostile_archive
 
 from newssearch.cli import cli
@@ -246,25 +246,10 @@ def test_web_page_answers_while_an_index_run_is_writing(tmp_path: Path) -> None:
 
 
 def test_index_shows_a_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
-    import pty
-
     archive = tmp_path / "archiv"
     write_archive(archive, 30)
-    leader, follower = pty.openpty()
-    done = subprocess.run([*NEWSSEARCH, "index", str(archive), "--index", str(tmp_path / "ix")],
-                          stdout=subprocess.PIPE, stderr=follower, check=False)
-    os.close(follower)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(leader)
-    assert done.returncode == 0
+    code, shown = run_on_terminal([*NEWSSEARCH, "index", str(archive), "--index", str(tmp_path / "ix")], "stderr")
+    assert code == 0
     assert b"Seiten" in shown and b"30/30" in shown and b"Seiten/s" in shown
     piped = subprocess.run([*NEWSSEARCH, "index", str(archive), "--index", str(tmp_path / "ix2")],
                            capture_output=True, check=False)
