@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from whoosh import index as whoosh_index
+from whoosh import scoring
 from whoosh.query import Term
 
 from newssearch.articles import ArticleView, load_article, mark, query_matchers
@@ -54,21 +55,41 @@ class WhooshBackend:
         self._lock = threading.Lock()
         self._index: whoosh_index.Index | None = None
         self._state: tuple[str, int] | None = None
+        self._searcher: Any = None
 
     def _current(self) -> whoosh_index.Index:
         with self._lock:
-            if self._index is not None and self._state is not None:
+            if self._index is not None and self._state is not None and self._searcher is not None:
                 try:
                     if (current_index_name(self.index_dir), self._index.latest_generation()) == self._state:
                         return self._index
                 except OSError:
                     pass
             opened = open_index(self.index_dir)
+            if self._searcher is not None:
+                self._searcher.close()
             self._index, self._state = opened, (opened.indexname, opened.latest_generation())
+            self._searcher = opened.searcher(weighting=scoring.BM25F())
             return opened
 
+    def close(self) -> None:
+        """Close the kept searcher (its open segment files)."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+                self._state = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - never raise from a finaliser
+            pass
+
     def search(self, request: SearchRequest) -> SearchPage:
-        return run_search(self._current(), request)
+        ix = self._current()
+        # One searcher for every request until the index changes: Whoosh searchers may be shared by threads.
+        return run_search(ix, request, searcher=self._searcher)
 
     def facets(self, request: SearchRequest) -> Facets:
         return compute_facets(self._current(), request)

@@ -7,6 +7,7 @@ Date filters are ``DateRange`` queries built from dates we parse ourselves.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -258,10 +259,14 @@ def _run(searcher: Any, parsed: query.Query, **options: Any) -> Any:
         raise QueryError(f"Suchanfrage nicht ausführbar: {error}") from None
 
 
-def run_search(ix: whoosh_index.Index, request: SearchRequest) -> SearchPage:
-    """Search an open index; the core of both the CLI and the page."""
+def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = None) -> SearchPage:
+    """Search an open index; the core of both the CLI and the page.
+
+    A long-running caller (the web page) may pass a searcher it keeps open; opening one reads the segments'
+    term indexes, which is a good part of a warm query's time.
+    """
     parsed = build_query(request, ix.schema)
-    with ix.searcher(weighting=scoring.BM25F()) as searcher:
+    with nullcontext(searcher) if searcher is not None else ix.searcher(weighting=scoring.BM25F()) as searcher:
         limit = request.page * request.page_size
         search_filter = build_filter(request, searcher.reader())
         results = _run(searcher, parsed, limit=limit, filter=search_filter, sortedby=_sort_facet(request))
