@@ -56,29 +56,36 @@ class WhooshBackend:
         self._index: whoosh_index.Index | None = None
         self._state: tuple[str, int] | None = None
         self._searcher: Any = None
+        self._retired: list[Any] = []
 
-    def _current(self) -> whoosh_index.Index:
+    def _open(self) -> tuple[whoosh_index.Index, Any]:
+        """The index and the kept searcher, as one consistent pair, reopened when the index changed."""
         with self._lock:
             if self._index is not None and self._state is not None and self._searcher is not None:
                 try:
                     if (current_index_name(self.index_dir), self._index.latest_generation()) == self._state:
-                        return self._index
+                        return self._index, self._searcher
                 except OSError:
                     pass
             opened = open_index(self.index_dir)
-            if self._searcher is not None:
-                self._searcher.close()
+            # A request in another thread may still be using the old searcher: close it one change later.
+            for old in self._retired:
+                old.close()
+            self._retired = [self._searcher] if self._searcher is not None else []
             self._index, self._state = opened, (opened.indexname, opened.latest_generation())
             self._searcher = opened.searcher(weighting=scoring.BM25F())
-            return opened
+            return opened, self._searcher
+
+    def _current(self) -> whoosh_index.Index:
+        return self._open()[0]
 
     def close(self) -> None:
-        """Close the kept searcher (its open segment files)."""
+        """Close the kept searchers (their open segment files)."""
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
-                self._state = None
+            for searcher in [*self._retired, self._searcher]:
+                if searcher is not None:
+                    searcher.close()
+            self._retired, self._searcher, self._state = [], None, None
 
     def __del__(self) -> None:
         try:
@@ -87,9 +94,9 @@ class WhooshBackend:
             pass
 
     def search(self, request: SearchRequest) -> SearchPage:
-        ix = self._current()
         # One searcher for every request until the index changes: Whoosh searchers may be shared by threads.
-        return run_search(ix, request, searcher=self._searcher)
+        ix, searcher = self._open()
+        return run_search(ix, request, searcher=searcher)
 
     def facets(self, request: SearchRequest) -> Facets:
         return compute_facets(self._current(), request)
