@@ -13,7 +13,6 @@ from newssearch.analysis import (
     expand_umlauts,
     german_analyzer,
     normalise,
-    spelling_analyzer,
 )
 
 
@@ -165,11 +164,6 @@ def test_analyzer_pickles_small_and_equal() -> None:
     restored = pickle.loads(data)
     assert restored == analyzer
     assert [t.text for t in restored("Schutzhelme")] == [t.text for t in analyzer("Schutzhelme")]
-
-
-def test_spelling_analyzer_keeps_whole_words_with_umlauts_expanded() -> None:
-    words = [t.text for t in spelling_analyzer()("Die Nato-Osterweiterung gegenüber Köpfen", mode="index")]
-    assert words == ["natoosterweiterung", "nato", "osterweiterung", "gegenueber", "koepfen"]
 
 
 def test_normalise_and_expand_umlauts() -> None:

@@ -31,7 +31,7 @@ def _hits(index_dir: Path, text: str) -> list[str]:
     """Every matching document (not only the first page: scores may differ while deleted documents linger)."""
     ix = open_index(index_dir)
     with ix.searcher() as searcher:
-        results = searcher.search(build_query(SearchRequest(query=text), ix.schema), limit=None)
+        results = searcher.search(build_query(SearchRequest(query=text), ix), limit=None)
         return sorted(hit["id"] for hit in results)
 
 

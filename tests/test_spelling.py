@@ -18,6 +18,7 @@ Wirtschaft
 
 Die Verhandlungen über die Mauer am Hafen stocken. Der Nato-Gipfel tagte gegenüber im Schloss.
 """,
+    "gericht.txt": "Prozess am Landgericht\n\nJustiz\n\nDie Verhandlung beginnt am Montag.\n",
     "mauer-1.txt": "Die Mauer bröckelt\n\nLokales\n\nAn der alten Mauer fehlen Steine.\n",
     "mauer-2.txt": "Streit um die Mauer\n\nLokales\n\nDie Mauer soll bis zum Winter saniert sein.\n",
     "maler.txt": "Ein Maler stellt aus\n\nKultur\n\nDer Maler zeigt Bilder vom Meer.\n",
@@ -82,6 +83,19 @@ def test_fuzzy_search_finds_typos_in_the_archive(index_dir: Path) -> None:
     fuzzy = search(index_dir, SearchRequest(query="verheerend", kind="comment", fuzzy=True))
     assert [hit.path for hit in fuzzy.hits] == ["kommentar.txt"]
     assert {text for hit in fuzzy.hits for text, is_match in hit.snippet if is_match} == {"verherend"}
+
+
+def test_fuzzy_search_finds_other_forms_of_the_near_word(index_dir: Path) -> None:
+    # The typo is two edits from "Verhandlungen" only; that word's term also finds the singular.
+    fuzzy = search(index_dir, SearchRequest(query="Verhandlugnen", fuzzy=True))
+    assert {hit.path for hit in fuzzy.hits} == {"verhandlung.txt", "gericht.txt"}
+
+
+def test_fuzzy_search_of_a_short_word_allows_one_edit_only(index_dir: Path) -> None:
+    assert {hit.path for hit in search(index_dir, SearchRequest(query="Maue", fuzzy=True)).hits} == {
+        "verhandlung.txt", "mauer-1.txt", "mauer-2.txt"
+    }
+    assert search(index_dir, SearchRequest(query="Mxxe", fuzzy=True)).total == 0
 
 
 def test_styled_without_an_archive_spelling_keeps_the_key() -> None:

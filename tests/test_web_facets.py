@@ -133,7 +133,7 @@ def test_compute_facets_counts_undated_documents_apart(tmp_path: Path) -> None:
 def test_search_query_is_what_run_search_runs(examples_index: whoosh_index.Index) -> None:
     fuzzy = SearchRequest(query="Verhandlugnen", fuzzy=True)
     with examples_index.searcher() as searcher:
-        found = len(searcher.search(search_query(fuzzy, examples_index.schema), limit=None))
+        found = len(searcher.search(search_query(fuzzy, examples_index), limit=None))
     assert found == len(run_search(examples_index, fuzzy).hits) > 0
 
 
@@ -155,7 +155,7 @@ def test_load_article_refuses_ids_that_are_no_article_id(examples_index: whoosh_
 
 def test_mark_keeps_whitespace_and_marks_whole_compounds(examples_index: whoosh_index.Index) -> None:
     request = SearchRequest(query="Osterweiterung Kiel")
-    matchers = query_matchers(examples_index, search_query(request, examples_index.schema))
+    matchers = query_matchers(examples_index, search_query(request, examples_index))
     text = "Die  Nato-Osterweiterung\nin Kiel, nicht in Kielce."
     assert mark(text, matchers) == [
         ("Die  ", False), ("Nato-Osterweiterung", True), ("\nin ", False), ("Kiel", True),
@@ -165,7 +165,7 @@ def test_mark_keeps_whitespace_and_marks_whole_compounds(examples_index: whoosh_
 
 def test_mark_leaves_excluded_words_unmarked(examples_index: whoosh_index.Index) -> None:
     request = SearchRequest(query="Hafen NICHT Nordkai")
-    matchers = query_matchers(examples_index, search_query(request, examples_index.schema))
+    matchers = query_matchers(examples_index, search_query(request, examples_index))
     assert [text for text, matched in mark("Der Hafen ohne Nordkai", matchers) if matched] == ["Hafen"]
 
 

@@ -37,7 +37,7 @@ from newssearch.vocabulary import FILE_NAME as VOCABULARY_FILE
 from newssearch.vocabulary import Analysis, Vocabulary
 
 # Bump when a change alters index terms: a stored vocabulary of another version is ignored and rebuilt.
-ANALYSIS_VERSION = "de-4"
+ANALYSIS_VERSION = "de-5"
 PART_BOOST = 0.5
 
 # A word may hold hyphens and soft hyphens (Nato-Osterweiterung, Verteidigungs\xadministerin), apostrophes,
@@ -349,7 +349,8 @@ def german_analyzer() -> Analyzer:
 
 
 class SpellingFilter(_PlannedFilter):
-    """Normalised, unstemmed words with umlauts expanded: what typo suggestions and fuzzy search work on."""
+    """Normalised, unstemmed words with umlauts expanded: the analyzer of the ``words`` field of indexes from
+    before schema 3 (kept so such an index still opens; typo search now uses the vocabulary's word list)."""
 
     def __init__(self) -> None:
         self._plans: dict[tuple[str, bool, bool], Plan] = {}
@@ -364,7 +365,7 @@ class SpellingFilter(_PlannedFilter):
         self.__init__()  # type: ignore[misc]
 
     def plan(self, surface: str, query: bool, removestops: bool) -> Plan:
-        """The ``words`` terms of a surface word at their position offsets (cached per surface and mode)."""
+        """The legacy ``words`` terms of a surface word at their position offsets."""
         key = (surface, query, removestops)
         found = self._plans.get(key)
         if found is None:
@@ -378,11 +379,6 @@ class SpellingFilter(_PlannedFilter):
             if len(self._plans) < _CACHE_LIMIT:
                 self._plans[key] = found
         return found
-
-def spelling_analyzer() -> Analyzer:
-    """The analyzer of the ``words`` field: whole words as written, for "Meinten Sie …?" and ``--fuzzy``."""
-    return GermanTokenizer() | SpellingFilter()
-
 
 def prepare_for_index(index_dir: Path) -> None:
     """Called before an indexing run writes to ``index_dir``: analyses stored with the index are reused,
@@ -474,6 +470,7 @@ def _store_learnt(store: Vocabulary) -> None:
         if key != word:
             spelled.setdefault(key, word)
     store.add_spellings(spelled.items())
+    store.add_keys(sorted({expand_umlauts(word) for word in _state.new | _state.new_terms}))
     _state.new.clear()
     _state.new_terms.clear()
 
@@ -484,11 +481,10 @@ def prepare_for_query(index_dir: Path) -> None:
     _state.query_only = True
 
 
-def spelling_of(key: str) -> str | None:
-    """The archive's most frequent spelling of a ``words`` term, from the vocabulary of the index opened last
-    (``prepare_for_query`` runs on every open, so that is the index being searched)."""
-    store = _state.stores.get(_state.current) if _state.current else None
-    return store.spelling(key) if store is not None else None
+def archive_vocabulary(index_dir: Path) -> Vocabulary:
+    """The stored vocabulary of the index at ``index_dir`` (its word list, spellings), opened for reading."""
+    store = _state.stores.get(Path(index_dir).resolve())
+    return store if store is not None else _attach(index_dir, writable=False)
 
 
 def _attach(index_dir: Path, writable: bool) -> Vocabulary:

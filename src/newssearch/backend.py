@@ -113,7 +113,7 @@ class WhooshBackend:
             return lambda text: [(text, False)] if text else []
         ix = self._current()
         try:
-            matchers = query_matchers(ix, build_query(request, ix.schema))
+            matchers = query_matchers(ix, build_query(request, ix))
         except QueryError:
             matchers = []
         return lambda text: mark(text, matchers)

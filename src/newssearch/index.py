@@ -32,7 +32,7 @@ INDEX_NAME = "newssearch"
 META_FILE = "newssearch.json"
 META_VERSION = 1
 # Bump when the schema changes in a way old indexes cannot serve; the next `index` run then rebuilds.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Field weights for BM25F: the title says most about a page, then kicker and lead, then the body, then the caption.
 FIELD_BOOSTS = {
@@ -69,7 +69,6 @@ def build_schema() -> fields.Schema:
         comment_count=fields.STORED(),
         credit=fields.STORED(),
         article_title=fields.STORED(),
-        words=GermanText(analyzer=analysis.spelling_analyzer(), stored=False, phrase=False),
         **{name: text(boost) for name, boost in FIELD_BOOSTS.items()},
     )
 
@@ -402,7 +401,7 @@ def _update_root(
     previous = roots_meta.get(root.as_posix())
     previous_lines = set(previous.get("boilerplate", [])) if isinstance(previous, dict) else set()
     # Only pages holding a line whose boilerplate verdict changed must be parsed again.
-    job = RootJob(root, boilerplate, frozenset(previous_lines ^ set(boilerplate)), TEXT_FIELDS)
+    job = RootJob(root, boilerplate, frozenset(previous_lines ^ set(boilerplate)))
     indexed = _indexed_pages(ix, root)
     tasks = []
     for page in pages:

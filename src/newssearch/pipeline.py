@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from whoosh import fields
 
@@ -56,7 +56,7 @@ def article_id_for(root: Path, relpath: str) -> str:
 
 
 def page_documents(
-    page: Page, root: Path, relpath: str, content_hash: str, text_fields: Iterable[str]
+    page: Page, root: Path, relpath: str, content_hash: str
 ) -> list[dict[str, object]]:
     """The Whoosh documents of one page: its article first, then its comments in page order."""
     article = page.article
@@ -97,10 +97,6 @@ def page_documents(
                 "position": comment.position,
             }
         )
-    names = list(text_fields)
-    for document in documents:
-        document["words"] = "\n".join(str(document.get(name) or "") for name in names)
-
     return [{key: value for key, value in doc.items() if value not in (None, "")} for doc in documents]
 
 
@@ -120,7 +116,6 @@ class RootJob:
     root: Path
     boilerplate: frozenset[str]
     changed_lines: frozenset[str]
-    text_fields: tuple[str, ...]
 
 
 def _touches(text: str, lines: frozenset[str]) -> bool:
@@ -148,7 +143,7 @@ def analyse_page(job: RootJob, page: PageFile, known_hash: str | None, schema: f
         parsed = parse_page(text.text, job.boilerplate)
         if parsed.is_empty:
             raise DocumentError(page.relpath, "kein Inhalt (nur Seitenbausteine)")
-        documents = page_documents(parsed, job.root, page.relpath, text.content_hash, job.text_fields)
+        documents = page_documents(parsed, job.root, page.relpath, text.content_hash)
     except DocumentError as error:
         return Outcome("skipped", reason=error.reason)
     if schema is not None:

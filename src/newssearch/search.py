@@ -21,11 +21,13 @@ from whoosh.idsets import DocIdSet
 from whoosh.util.numeric import typecode_max
 from whoosh.util.times import datetime_to_long
 
+from newssearch.analysis import archive_vocabulary
 from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from newssearch.errors import QueryError
 from newssearch.index import FIELD_BOOSTS, TEXT_FIELDS, open_index
 from newssearch.snippets import Matcher, Segment, build_snippet, count_matches
-from newssearch.spelling import SPELLING_FIELD, fuzzy_query, suggest
+from newssearch.spelling import document_frequency, fuzzy_text, suggest
+from newssearch.vocabulary import Vocabulary
 
 KINDS = ("all", "article", "comment")
 SORTS = ("relevance", "newest", "oldest")
@@ -237,19 +239,23 @@ def _positive_terms(node: query.Query, reader: Any) -> set[tuple[str, str]]:
 
 
 def query_matchers(reader: Any, schema: Any, parsed: query.Query) -> list[Matcher]:
-    """What to mark for a query: its stemmed words in the text fields, and whole words for fuzzy matches."""
+    """What to mark for a query: the index terms it looks for in the text fields (fuzzy alternatives too)."""
     terms = _positive_terms(parsed, reader)
-    stemmed = {text for fieldname, text in terms if fieldname in FIELD_BOOSTS}
-    spelled = {text for fieldname, text in terms if fieldname == SPELLING_FIELD}
-    return [(schema["body"].analyzer, stemmed), (schema[SPELLING_FIELD].analyzer, spelled)]
+    return [(schema["body"].analyzer, {text for fieldname, text in terms if fieldname in FIELD_BOOSTS})]
 
 
-def build_query(request: SearchRequest, schema: Any) -> query.Query:
-    """The Whoosh query for a request (with similar spellings when ``fuzzy`` is asked for)."""
-    parsed = parse_query(request.query, schema)
+def build_query(request: SearchRequest, ix: whoosh_index.Index) -> query.Query:
+    """The Whoosh query for a request (with the archive's similar words when ``fuzzy`` is asked for)."""
+    parsed = parse_query(request.query, ix.schema)
     if request.fuzzy:
-        parsed = query.Or([parsed, fuzzy_query(request.query.translate(_QUOTES), schema)])
+        near = fuzzy_text(request.query.translate(_QUOTES), archive_words(ix))
+        parsed = query.Or([parsed, parse_query(near, ix.schema)])
     return parsed
+
+
+def archive_words(ix: whoosh_index.Index) -> Vocabulary:
+    """The word list of the archive behind ``ix``, kept beside the index by the indexer."""
+    return archive_vocabulary(Path(ix.storage.folder))
 
 
 def _run(searcher: Any, parsed: query.Query, **options: Any) -> Any:
@@ -265,7 +271,7 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
     A long-running caller (the web page) may pass a searcher it keeps open; opening one reads the segments'
     term indexes, which is a good part of a warm query's time.
     """
-    parsed = build_query(request, ix.schema)
+    parsed = build_query(request, ix)
     with nullcontext(searcher) if searcher is not None else ix.searcher(weighting=scoring.BM25F()) as searcher:
         limit = request.page * request.page_size
         search_filter = build_filter(request, searcher.reader())
@@ -304,7 +310,9 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
             def finds(text: str) -> bool:
                 return bool(_run(searcher, parse_query(text, ix.schema), limit=1, filter=search_filter))
 
-            suggestion = suggest(searcher, request.query.translate(_QUOTES), finds)
+            words = archive_words(ix)
+            frequency = document_frequency(words, searcher.reader(), ix.schema["body"].analyzer, TEXT_FIELDS)
+            suggestion = suggest(request.query.translate(_QUOTES), words, frequency, finds)
     return SearchPage(request=request, total=total, hits=tuple(hits), suggestion=suggestion)
 
 

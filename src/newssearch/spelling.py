@@ -1,74 +1,96 @@
 """Typos: "Meinten Sie …?" suggestions drawn from the archive's own words, and fuzzy (edit-distance) search.
 
-Both work on the ``words`` field, which holds whole words as written (umlauts expanded, not stemmed), so a
-suggestion is a real word of the archive and never a stem. A suggestion is shown as the archive prints the
-word (``Verhandlungen``, ``gegenüber``), in the user's casing, and without umlauts if the user typed none.
+Both work on the archive's word list that the indexer keeps in its vocabulary (``analysis.sqlite``): whole
+words as written, lowercased, umlauts expanded. So a suggestion is a real word of the archive, never a stem,
+and the index needs no second, unstemmed copy of every text (that field cost a third of indexing time).
+Fuzzy search widens each query word to itself OR the archive words near it, and those are analysed like any
+query word, so a near word also finds its other inflected forms and the compounds it is part of.
+A suggestion is shown as the archive prints the word, in the user's casing, and without umlauts if the user
+typed none.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
-from whoosh import qparser, query
+from whoosh.support.levenshtein import damerau_levenshtein
 
-from newssearch.analysis import STOP_WORDS, expand_umlauts, normalise, spelling_of
+from newssearch.analysis import STOP_WORDS, expand_umlauts, normalise
+from newssearch.vocabulary import Vocabulary
 
-SPELLING_FIELD = "words"
 MAX_EDITS = 2
-MAX_CANDIDATES = 5
+SHORT_WORD = 4  # a word this short allows one edit only: two would make "Kiel" match "Kohl" and "Ziel"
+MAX_CANDIDATES = 5  # suggestions tried per unknown word
+MAX_NEAR_WORDS = 20  # archive words one fuzzy query word may stand for
+MAX_FUZZY_WORDS = 10  # query words widened; the rest are searched as typed
 _WORD = re.compile(r"(?<![\w:~\"])(\w[\w\-]*)(?![\w:~])")
 _HYPHEN = re.compile(r"(-+)")
+_PLAIN_WORD = re.compile(r"^\w+$")
 _OPERATORS = {"AND", "OR", "NOT", "UND", "ODER", "NICHT", "ANDNOT", "ANDMAYBE"}
 _TRANSLITERATED = re.compile(r"ae|oe|ue|ss", re.IGNORECASE)
 _UMLAUTS = re.compile(r"[äöüÄÖÜß]")
 
 
-class GermanFuzzyTerm(query.FuzzyTerm):
-    """A fuzzy term allowing two edits (Whoosh has no transposition edit: ``verherend`` is one, ``Verhandlugnen`` two)
-    after a one-letter prefix, which keeps the term scan fast."""
-
-    def __init__(self, fieldname: str, text: str, boost: float = 1.0, maxdist: int = MAX_EDITS,
-                 prefixlength: int = 1, constantscore: bool = True) -> None:
-        super().__init__(fieldname, text, boost, maxdist, prefixlength, constantscore)
+def typo_key(word: str) -> str:
+    """How the vocabulary's word list writes a word: lowercased, umlauts and ß expanded."""
+    return expand_umlauts(normalise(word))
 
 
-def _without_phrases(node: query.Query) -> query.Query:
-    """The ``words`` field keeps no positions, so a phrase's words are matched fuzzily one by one."""
-    if isinstance(node, query.Phrase):
-        return query.And([GermanFuzzyTerm(node.fieldname, word, boost=node.boost) for word in node.words])
-    if node.is_leaf():
-        return node
-    return node.apply(_without_phrases)
+def near_words(
+    words: Vocabulary, key: str, limit: int, frequency: Callable[[str], int] | None = None
+) -> list[str]:
+    """Archive words near ``key``: fewest edits first (a swap of two letters counts as one, so ``Polizie``
+    is nearer ``Polizei`` than ``Politik``), then the most frequent (or alphabetical) first.
+
+    The first letter must match (typos rarely hit it, and it keeps the walk along the word list short)."""
+    if len(key) < 3:
+        return []
+    most = 1 if len(key) <= SHORT_WORD else MAX_EDITS
+    near = [word for word in words.keys_within(key, most) if word != key and _PLAIN_WORD.match(word)]
+    ranked = sorted(
+        (damerau_levenshtein(key, word), -frequency(word) if frequency else 0, word) for word in near
+    )
+    return [word for _, _, word in ranked[:limit]]
 
 
-def fuzzy_query(text: str, schema: Any) -> query.Query:
-    """The query string with every word matched by edit distance against the archive's words."""
-    parser = qparser.QueryParser(SPELLING_FIELD, schema, termclass=GermanFuzzyTerm, group=qparser.AndGroup)
-    return _without_phrases(parser.parse(text))
+def _printed(key: str, words: Vocabulary | None) -> str:
+    return (words.spelling(key) if words is not None else None) or key
 
 
-def candidates(reader: Any, key: str, limit: int = MAX_CANDIDATES) -> list[str]:
-    """Archive words near ``key`` (a ``words`` term): one edit before two, then the most frequent first."""
-    found: list[str] = []
-    for distance in range(1, MAX_EDITS + 1):
-        near = [
-            term.decode("utf-8") if isinstance(term, bytes) else term
-            for term in reader.terms_within(SPELLING_FIELD, key, distance, prefix=1)
-        ]
-        near = [term for term in near if term != key and term not in found]
-        near.sort(key=lambda term: (-reader.doc_frequency(SPELLING_FIELD, term), term))
-        found.extend(near)
-        if len(found) >= limit:
-            break
-    return found[:limit]
+def fuzzy_text(text: str, words: Vocabulary) -> str:
+    """The query string with each word widened to ``(word OR near words of the archive)``.
+
+    Quotes are dropped, so a phrase's words are matched one by one; a word after a field prefix
+    (``titel:Wort``) stays as typed."""
+    widened = 0
+
+    def alternatives(piece: str) -> str:
+        nonlocal widened
+        key = typo_key(piece)
+        if widened >= MAX_FUZZY_WORDS or not key or key in STOP_WORDS:
+            return piece
+        near = near_words(words, key, MAX_NEAR_WORDS)
+        if not near:
+            return piece
+        widened += 1
+        return "(" + " OR ".join([piece, *(_printed(word, words) for word in near)]) + ")"
+
+    def widen(match: re.Match[str]) -> str:
+        word = match.group(1)
+        if word in _OPERATORS:
+            return word
+        pieces = [piece for piece in _HYPHEN.split(word) if piece and not piece.startswith("-")]
+        return " ".join(alternatives(piece) for piece in pieces)
+
+    return _WORD.sub(widen, text.replace('"', " "))
 
 
-def styled(suggestion: str, typed: str) -> str:
+def styled(suggestion: str, typed: str, words: Vocabulary | None = None) -> str:
     """A suggested word as the user would write it: ``verhandlungen`` for ``Verhandlugnen`` → ``Verhandlungen``.
 
     The archive's spelling (with umlauts) unless the user writes ae/oe/ue/ss, then the user's casing."""
-    word = spelling_of(suggestion) or suggestion
+    word = _printed(suggestion, words)
     if not _UMLAUTS.search(typed) and _TRANSLITERATED.search(typed):
         word = expand_umlauts(word)
     if len(typed) > 1 and typed.isupper():
@@ -78,26 +100,20 @@ def styled(suggestion: str, typed: str) -> str:
     return word
 
 
-def suggest(searcher: Any, text: str, finds: Callable[[str], bool]) -> str | None:
+def suggest(
+    text: str, words: Vocabulary, frequency: Callable[[str], int], finds: Callable[[str], bool]
+) -> str | None:
     """A corrected query whose words all exist in the archive and which ``finds`` something, else None.
 
-    Each unknown word gets its best candidate; if the corrected query finds nothing, the next candidates of
-    a single unknown word are tried."""
-    reader = searcher.reader()
+    Each word the archive does not contain gets its best candidate (fewest edits, then the word found in the
+    most documents by ``frequency``); if that corrected query finds nothing, the next candidates of a single
+    unknown word are tried."""
     options: dict[str, list[str]] = {}
-
-    def unknown(piece: str) -> bool:
-        key = expand_umlauts(normalise(piece))
-        return bool(key) and key not in STOP_WORDS and not reader.doc_frequency(SPELLING_FIELD, key)
-
-    for match in _WORD.finditer(text):
-        word = match.group(1)
-        if word in _OPERATORS:
-            continue
-        for piece in _HYPHEN.split(word):
-            if piece and not piece.startswith("-") and unknown(piece) and piece not in options:
-                key = expand_umlauts(normalise(piece))
-                options[piece] = [styled(found, piece) for found in candidates(reader, key)]
+    for piece in _query_pieces(text):
+        key = typo_key(piece)
+        if key and key not in STOP_WORDS and piece not in options and not words.has_key(key):
+            near = near_words(words, key, MAX_CANDIDATES, frequency)
+            options[piece] = [styled(found, piece, words) for found in near]
     if not options or not all(options.values()):
         return None
 
@@ -120,3 +136,24 @@ def suggest(searcher: Any, text: str, finds: Callable[[str], bool]) -> str | Non
         if finds(candidate):
             return candidate
     return None
+
+
+def _query_pieces(text: str) -> Iterable[str]:
+    """The hyphen pieces of the query's words, operators and field names left out."""
+    for match in _WORD.finditer(text):
+        word = match.group(1)
+        if word not in _OPERATORS:
+            yield from (piece for piece in _HYPHEN.split(word) if piece and not piece.startswith("-"))
+
+
+def document_frequency(
+    words: Vocabulary, reader: Any, analyzer: Any, fields: Iterable[str]
+) -> Callable[[str], int]:
+    """How many documents contain an archive word (its index term in any of ``fields``), for ranking."""
+    names = tuple(fields)
+
+    def frequency(key: str) -> int:
+        terms = [token.text for token in analyzer(_printed(key, words), mode="query")]
+        return max((sum(reader.doc_frequency(name, term) for name in names) for term in terms), default=0)
+
+    return frequency

@@ -13,14 +13,19 @@ import sqlite3
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from whoosh.automata import fsa, lev
+
 FILE_NAME = "analysis.sqlite"
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
     # parts: space-separated index terms of a compound's parts; NULL for a form the archive does not contain.
     "CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, term TEXT NOT NULL, parts TEXT) WITHOUT ROWID",
-    # key: a ``words`` term (umlauts expanded); word: how the archive prints it with umlauts or ß.
+    # key: a word lowercased with umlauts expanded; word: how the archive prints it with umlauts or ß.
     "CREATE TABLE IF NOT EXISTS spellings (key TEXT PRIMARY KEY, word TEXT NOT NULL) WITHOUT ROWID",
+    # Every word the archive contains, lowercased with umlauts expanded, in order: typo candidates are found
+    # by walking a Levenshtein automaton along this sorted list (as Whoosh does along a field's terms).
+    "CREATE TABLE IF NOT EXISTS keys (key TEXT PRIMARY KEY) WITHOUT ROWID",
 )
 
 Analysis = tuple[str, tuple[str, ...]]
@@ -71,7 +76,7 @@ class Vocabulary:
         connection = self._connect()
         if self._stored_version() != self.version:
             with connection:
-                for table in ("words", "spellings"):
+                for table in ("words", "spellings", "keys"):
                     connection.execute(f"DROP TABLE IF EXISTS {table}")
                 for statement in _SCHEMA:
                     connection.execute(statement)
@@ -121,13 +126,37 @@ class Vocabulary:
             connection.executemany("INSERT OR IGNORE INTO words VALUES (?, ?, NULL)", forms)
 
     def add_spellings(self, spellings: Iterable[tuple[str, str]]) -> None:
-        """Remember how the archive prints a ``words`` term that it writes with umlauts or ß."""
+        """Remember how the archive prints a typo key that it writes with umlauts or ß."""
         connection = self._connect()
         with connection:
             connection.executemany("INSERT OR IGNORE INTO spellings VALUES (?, ?)", spellings)
 
+    def add_keys(self, keys: Iterable[str]) -> None:
+        """Remember words of the archive (lowercased, umlauts expanded) as typo candidates."""
+        connection = self._connect()
+        with connection:
+            connection.executemany("INSERT OR IGNORE INTO keys VALUES (?)", ((key,) for key in keys))
+
+    def has_key(self, key: str) -> bool:
+        """Whether the archive contains the word ``key`` (lowercased, umlauts expanded)."""
+        return self._row("SELECT key FROM keys WHERE key = ?", key) is not None
+
+    def keys_within(self, key: str, distance: int, prefix: int = 1) -> list[str]:
+        """Archive words at most ``distance`` edits from ``key`` that share its first ``prefix`` letters.
+
+        The automaton proposes the next string it could accept, the sorted key list answers with the first
+        word at or after it; a few hundred index seeks, however many words the archive has."""
+        dfa = lev.levenshtein_automaton(key, distance, prefix).to_dfa()
+        statement = "SELECT key FROM keys WHERE key >= ? ORDER BY key LIMIT 1"
+
+        def first_from(text: str) -> str | None:
+            row = self._row(statement, text)
+            return row[0] if row else None
+
+        return list(fsa.find_all_matches(dfa, first_from))
+
     def spelling(self, key: str) -> str | None:
-        """The archive's spelling with umlauts of a ``words`` term (``gegenueber`` → ``gegenüber``), if any."""
+        """The archive's spelling with umlauts of a typo key (``gegenueber`` → ``gegenüber``), if any."""
         row = self._row("SELECT word FROM spellings WHERE key = ?", key)
         return row[0] if row else None
 
