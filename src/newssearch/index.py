@@ -11,6 +11,7 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import time as time_module
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,14 +19,14 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from whoosh import fields, index
-from whoosh.index import LockError
+from whoosh.index import TOC, LockError, clean_files
 from whoosh.util.filelock import FileLock
 from whoosh.query import And, Term
 
 from newssearch import analysis
 from newssearch.boilerplate import BoilerplateLearner, sample_stride
 from newssearch.errors import DocumentError, IndexLockedError, IndexMissingError, IndexWriteError
-from newssearch.pipeline import Analyser, GermanText, RootJob, default_jobs
+from newssearch.pipeline import WORKER_TEMP_MARK, BatchEnd, GermanText, RootJob, SegmentWorkers, default_jobs
 from newssearch.sources import PageFile, find_page_files, read_page
 
 INDEX_NAME = "newssearch"
@@ -98,6 +99,8 @@ class IndexReport:
 ProgressCallback = Callable[[int, int], None]
 EventCallback = Callable[[str, str], None]  # (what happened: neu/geändert/entfernt/übersprungen, page path)
 BATCH_PAGES = 2000
+WRITER_LIMIT_MB = 256  # Whoosh's posting pool of the writer in this process
+WORKER_LIMIT_MB = 128  # and of each indexing worker
 LOCK_NAME = "newssearch.lock"
 
 
@@ -154,8 +157,16 @@ def _remove_generation(index_dir: Path, name: str) -> None:
                 pass
 
 
+def _remove_worker_files(index_dir: Path) -> None:
+    """Remove the temporary folders of indexing workers (left behind when a run was stopped)."""
+    for folder in index_dir.glob(f"*{WORKER_TEMP_MARK}*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _remove_orphans(index_dir: Path, keep: str) -> None:
-    """Remove generations left by an interrupted rebuild (anything but the current one)."""
+    """Remove generations left by an interrupted rebuild (anything but the current one) and the temporary
+    folders of indexing workers that were stopped."""
+    _remove_worker_files(index_dir)
     prefix = f"{INDEX_NAME}-"
     others = {
         path.name.lstrip("_").split("_", 1)[0]
@@ -166,12 +177,19 @@ def _remove_orphans(index_dir: Path, keep: str) -> None:
         _remove_generation(index_dir, name)
 
 
-def _checksums(index_dir: Path, name: str, known: dict[str, str]) -> dict[str, str]:
-    """SHA-256 of each segment file of a generation; segment files never change once committed, so a
-    mismatch found by ``check`` means damage on disk. Files already hashed are not read again."""
+def _listed_segments(ix: index.Index) -> list[Any]:
+    """The segments the index's current table of contents lists."""
+    return list(TOC.read(ix.storage, ix.indexname).segments)
+
+
+def _checksums(index_dir: Path, ix: index.Index, known: dict[str, str]) -> dict[str, str]:
+    """SHA-256 of each file of the committed segments; segment files never change once committed, so a
+    mismatch found by ``check`` means damage on disk. Files already hashed are not read again; files of
+    segments still being written by indexing workers are not listed yet and not read."""
     found: dict[str, str] = {}
-    for path in sorted(index_dir.glob(f"{name}_*")):
-        if path.name.endswith("LOCK") or not path.is_file():
+    prefixes = tuple(f"{segment.segment_id()}." for segment in _listed_segments(ix))
+    for path in sorted(index_dir.glob(f"{ix.indexname}_*")):
+        if not path.name.startswith(prefixes) or not path.is_file():
             continue
         if path.name not in known:
             digest = hashlib.sha256()
@@ -239,6 +257,9 @@ class _Batches:
 
     Each commit is atomic in Whoosh (a new table of contents replaces the old one by rename), and a page's
     deletion and re-adding always land in the same commit: readers see whole pages, never half an update.
+    A commit also lists the segments indexing workers wrote for the batch. It does not delete unlisted
+    files as Whoosh's own commit does (those may be the next batch's segments, still being written);
+    ``tidy`` does that once the workers are done.
     """
 
     def __init__(self, ix: index.Index, size: int, on_commit: Callable[[], None]) -> None:
@@ -255,7 +276,7 @@ class _Batches:
                 # Separate segment files, not one compound file: Whoosh copies a compound file's parts into
                 # memory every time a searcher opens, which made queries slow and their memory grow with the
                 # archive; separate files are read in place.
-                self._writer = self.ix.writer(limitmb=256, compound=False)
+                self._writer = self.ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
             except LockError:
                 raise IndexLockedError("Index wird gerade von einem anderen Programm geschrieben") from None
         return self._writer
@@ -265,12 +286,25 @@ class _Batches:
         if self.pending >= self.size:
             self.commit()
 
-    def commit(self) -> None:
-        if self._writer is not None:
-            self._writer.commit()
-            self._writer = None
-            self.pending = 0
-            self.on_commit()
+    def commit(self, segments: tuple[Any, ...] = ()) -> None:
+        if self._writer is None and not segments:
+            return
+        writer = self.writer
+        kept = writer._merge_segments(None, None, None)  # Whoosh's policy: merge small segments
+        if writer._added:
+            kept.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        TOC(writer.schema, kept + list(segments), writer.generation).write(writer.storage, writer.indexname)
+        writer._finish()
+        self._writer = None
+        self.pending = 0
+        self.on_commit()
+
+    def tidy(self) -> None:
+        """Delete files no committed segment lists (left by a stopped run, or merged away)."""
+        toc = TOC.read(self.ix.storage, self.ix.indexname)
+        clean_files(self.ix.storage, self.ix.indexname, toc.generation, toc.segments)
 
     def cancel(self) -> None:
         if self._writer is not None:
@@ -329,7 +363,7 @@ def update_index(
 
         def meta_now(vocabulary_complete: bool) -> dict[str, Any]:
             return {**meta, "indexname": name, "roots": roots_meta, "analysis": version, "version": META_VERSION,
-                    "checksums": _checksums(index_dir, name, checksums),
+                    "checksums": _checksums(index_dir, ix, checksums),
                     "vocabulary_complete": vocabulary_complete}
 
         def save_meta() -> None:
@@ -337,7 +371,9 @@ def update_index(
                 _write_meta(index_dir, meta_now(vocabulary_complete=False))
 
         batches = _Batches(ix, batch_pages, save_meta)
-        analyser = Analyser(default_jobs() if jobs is None else jobs)
+        workers = SegmentWorkers(
+            default_jobs() if jobs is None else jobs, index_dir, name, batch_pages, limitmb=WORKER_LIMIT_MB
+        )
         try:
             problems: list[DocumentError] = []
             plan = [(root.resolve(), pattern) for root in roots]
@@ -353,18 +389,21 @@ def update_index(
             done = 0
             for root, glob, pages in work:
                 done = _update_root(
-                    ix, batches, analyser, root, pages, glob, roots_meta, report, progress, events, done, total
+                    ix, batches, workers, root, pages, glob, roots_meta, report, progress, events, done, total
                 )
             batches.commit()
+            workers.close()
+            batches.tidy()
+            _remove_worker_files(index_dir)
             _write_meta(index_dir, meta_now(vocabulary_complete=False))
         except OSError as error:
+            workers.close(wait=False)
             batches.cancel()
             raise _write_error(index_dir, error) from None
         except BaseException:
+            workers.close(wait=False)
             batches.cancel()
             raise
-        finally:
-            analyser.__exit__(None, None, None)
         if name != current:
             _remove_generation(index_dir, current)
         analysis.persist_vocabulary(index_dir)
@@ -386,7 +425,7 @@ def count_documents(ix: index.Index) -> tuple[int, int]:
 def _update_root(
     ix: index.Index,
     batches: _Batches,
-    analyser: Analyser,
+    workers: SegmentWorkers,
     root: Path,
     pages: list[PageFile],
     pattern: str,
@@ -409,7 +448,11 @@ def _update_root(
         tasks.append((page, known))
     known_ids = {page.relpath: known[0] for page, known in tasks if known}
     skipped: dict[str, str] = {}
-    for page, outcome in analyser.run(job, [(page, known[1] if known else None) for page, known in tasks]):
+    for item in workers.run(job, [(page, known[1] if known else None) for page, known in tasks]):
+        if isinstance(item, BatchEnd):
+            batches.commit(item.segments)
+            continue
+        page, outcome = item
         done += 1
         if progress:
             progress(done, total)
@@ -431,9 +474,10 @@ def _update_root(
             report.added += 1
         if events:
             events("geändert" if known_id else "neu", str(page.path))
-        for document in outcome.documents:
-            writer.add_document(**document)
-        batches.page_done()
+        if outcome.kind == "documents":  # parsed here; a worker has written the other kind already
+            for document in outcome.documents:
+                writer.add_document(**document)
+            batches.page_done()
     for relpath, (article_id, _) in indexed.items():
         batches.writer.delete_by_term("article_id", article_id)
         report.removed += 1

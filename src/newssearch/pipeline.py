@@ -1,9 +1,10 @@
-"""From page files to ready-to-write documents, in parallel worker processes.
+"""From page files to written index segments, in parallel worker processes.
 
-Reading, decoding, parsing and above all the German analysis are the expensive part of indexing and need
-no shared state, so worker processes do them and hand back documents whose text fields are already
-analysed (Whoosh's posting tuples). The one writer process only adds postings. Results come back in page
-order and at most a few chunks are in flight, so memory stays bounded however large the archive is.
+Reading, parsing, the German analysis and Whoosh's posting work are all per page and need no shared state,
+so each worker process does all of them and writes its own segment; the parent, which holds the index lock,
+only deletes replaced pages and lists the workers' segments in the index (one atomic commit per batch).
+On two cores both workers are busy all the time; a single writer process was the bottleneck before.
+Outcomes come back in page order and at most two batches are in flight, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import os
 import signal
 import threading
 import time as time_module
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+import queue
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
@@ -32,22 +32,8 @@ CHUNK_PAGES = 16
 INLINE_BELOW_PAGES = 200
 
 
-class Preanalysed:
-    """A text field's value analysed ahead of time: Whoosh's (term bytes, freq, weight, value bytes) tuples."""
-
-    __slots__ = ("items",)
-
-    def __init__(self, items: list[tuple[bytes, int, float, bytes]]) -> None:
-        self.items = items
-
-
 class GermanText(fields.TEXT):
-    """A TEXT field that also accepts a ``Preanalysed`` value, so analysis can run in another process."""
-
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        if isinstance(value, Preanalysed):
-            return iter(value.items)
-        return super().index(value, **kwargs)
+    """The text fields' type (a plain TEXT field; indexes written before schema 3 name this class)."""
 
 
 def article_id_for(root: Path, relpath: str) -> str:
@@ -102,11 +88,13 @@ def page_documents(
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one page: ``unchanged``, ``skipped`` (with a reason) or ``documents`` to write."""
+    """What became of one page: ``unchanged``, ``skipped`` (with a reason), ``documents`` for the caller to
+    write, or ``written`` (a worker already wrote its ``articles`` + ``comments`` into its own segment)."""
 
     kind: str
     reason: str = ""
     documents: tuple[dict[str, object], ...] = ()
+    comments: int = 0
 
 
 @dataclass(frozen=True)
@@ -118,24 +106,19 @@ class RootJob:
     changed_lines: frozenset[str]
 
 
+@dataclass(frozen=True)
+class BatchEnd:
+    """The pages yielded before this marker are written: commit them together with these worker segments."""
+
+    segments: tuple[Any, ...]
+
+
 def _touches(text: str, lines: frozenset[str]) -> bool:
     return bool(lines) and any(clean_line(line) in lines for line in text.split("\n"))
 
 
-def preanalyse(documents: list[dict[str, object]], schema: fields.Schema) -> list[dict[str, object]]:
-    """Run the analyzers of the text fields now; the writer then only adds the postings."""
-    for document in documents:
-        for name, value in list(document.items()):
-            field = schema[name] if name in schema else None
-            if isinstance(field, GermanText) and isinstance(value, str):
-                document[name] = Preanalysed(list(field.index(value)))
-                if field.stored:
-                    document[f"_stored_{name}"] = value
-    return documents
-
-
-def analyse_page(job: RootJob, page: PageFile, known_hash: str | None, schema: fields.Schema | None) -> Outcome:
-    """Read, decode, parse and (with a schema) analyse one page."""
+def analyse_page(job: RootJob, page: PageFile, known_hash: str | None) -> Outcome:
+    """Read, decode and parse one page into its documents (unless its bytes are unchanged)."""
     try:
         text = read_page(page)
         if known_hash == text.content_hash and not _touches(text.text, job.changed_lines):
@@ -146,12 +129,7 @@ def analyse_page(job: RootJob, page: PageFile, known_hash: str | None, schema: f
         documents = page_documents(parsed, job.root, page.relpath, text.content_hash)
     except DocumentError as error:
         return Outcome("skipped", reason=error.reason)
-    if schema is not None:
-        documents = preanalyse(documents, schema)
     return Outcome("documents", documents=tuple(documents))
-
-
-_WORKER_SCHEMA: fields.Schema | None = None
 
 
 def _end_with_parent(parent: int) -> None:
@@ -172,66 +150,172 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _start_worker(parent: int) -> None:
-    global _WORKER_SCHEMA
-    from newssearch.index import build_schema  # here, not at import: index imports this module
+WORKER_TEMP_MARK = ".tmp-w"
+
+
+def _worker_storage(index_dir: str) -> Any:
+    """The index folder, with temporary files in a folder of this worker's own: the parent's commit deletes
+    the shared temporary folder, which a worker writing its next segment still uses."""
+    from whoosh.filedb.filestore import FileStorage
+
+    class WorkerStorage(FileStorage):  # type: ignore[misc]
+        def temp_storage(self, name: str | None = None) -> Any:
+            return super().temp_storage(f"{name or 'newssearch'}{WORKER_TEMP_MARK}{os.getpid()}")
+
+    return WorkerStorage(index_dir)
+
+
+def _segment_worker(parent: int, index_dir: str, indexname: str, limitmb: int, inbox: Any, outbox: Any) -> None:
+    """One worker process: pages in, a segment of its own out at the end of every batch.
+
+    Whoosh lets several writers without the index lock write segments side by side (its own multiprocess
+    writer does so); only the parent, which holds the lock, lists them in the index's table of contents."""
+    from whoosh.writing import SegmentWriter
 
     _end_with_parent(parent)
-    _WORKER_SCHEMA = build_schema()
-
-
-def _analyse_chunk(job: RootJob, tasks: list[tuple[PageFile, str | None]]) -> list[Outcome]:
-    return [analyse_page(job, page, known, _WORKER_SCHEMA) for page, known in tasks]
+    ix = _worker_storage(index_dir).open_index(indexname)
+    writer: Any = None
+    try:
+        for message in iter(inbox.get, None):
+            if message[0] == "chunk":
+                _, number, job, tasks = message
+                outcomes = []
+                for page, known in tasks:
+                    outcome = analyse_page(job, page, known)
+                    if outcome.kind == "documents":
+                        if writer is None:
+                            writer = SegmentWriter(ix, _lk=False, limitmb=limitmb, compound=False)
+                        for document in outcome.documents:
+                            writer.add_document(**document)
+                        outcome = Outcome("written", comments=len(outcome.documents) - 1)
+                    outcomes.append(outcome)
+                outbox.put(("chunk", number, outcomes))
+            else:
+                segment = None
+                if writer is not None:
+                    segment = writer._finalize_segment()
+                    writer._finish()
+                    writer = None
+                outbox.put(("segment", message[1], segment))
+    except BaseException as error:  # reported to the parent, which stops the run with a clear message
+        if writer is not None:
+            try:
+                writer.cancel()
+            except BaseException:  # the same full disk again: the parent reports the first error
+                pass
+        outbox.put(("error", None, error if isinstance(error, OSError) else RuntimeError(repr(error))))
 
 
 def default_jobs() -> int:
-    """Worker processes: one per core but one, which the writer keeps busy."""
-    return max(1, (os.cpu_count() or 1) - 1)
+    """Worker processes: one per core. With workers the parent only lists segments and deletes old pages."""
+    return max(1, os.cpu_count() or 1)
 
 
-class Analyser:
-    """Runs ``analyse_page`` over a folder's pages, in worker processes when that pays, in page order."""
+class SegmentWorkers:
+    """Reads, parses, analyses and writes a folder's pages in worker processes, each into its own segment.
 
-    def __init__(self, jobs: int) -> None:
+    Pages are dealt out in chunks, round robin, and a batch of ``batch_pages`` pages ends with every worker
+    closing its segment, so a batch is one commit whose pages are whole. The next batch is handed out before
+    the caller commits the last one, so the workers never wait for a commit. With ``jobs`` 0, or few pages,
+    the pages are parsed here and the caller writes their documents itself.
+    """
+
+    def __init__(self, jobs: int, index_dir: Path, indexname: str, batch_pages: int, limitmb: int) -> None:
         self.jobs = jobs
-        self._pool: ProcessPoolExecutor | None = None
+        self.index_dir = index_dir
+        self.indexname = indexname
+        self.batch_pages = max(1, batch_pages)
+        self.limitmb = limitmb
+        self._workers: list[Any] = []
+        self._inboxes: list[Any] = []
+        self._outbox: Any = None
+        self._received: dict[tuple[str, int], list[Any]] = {}
+        self._sent = 0
 
-    def __enter__(self) -> Analyser:
+    def __enter__(self) -> SegmentWorkers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self.close(wait=exc[0] is None)
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            # Spawned, not forked: a forked worker would inherit the writer's index lock and keep it alive
-            # after the writer was killed; a spawned one holds nothing and ends when its parent goes.
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+    def close(self, wait: bool = True) -> None:
+        """Let the workers end (they store what they analysed as they go); stop them at once after an error."""
+        for inbox, worker in zip(self._inboxes, self._workers):
+            if wait and worker.is_alive():
+                inbox.put(None)
+            else:
+                worker.kill()
+        for worker in self._workers:
+            worker.join(timeout=None if wait else 5)
+        self._workers, self._inboxes = [], []
+
+    def _start(self) -> None:
+        # Spawned, not forked: a forked worker would inherit the writer's index lock and keep it alive
+        # after the writer was killed; a spawned one holds nothing and ends when its parent goes.
+        context = multiprocessing.get_context("spawn")
+        self._outbox = context.Queue()
+        for _ in range(self.jobs):
+            inbox = context.Queue()
+            worker = context.Process(
+                target=_segment_worker,
+                args=(os.getpid(), str(self.index_dir), self.indexname, self.limitmb, inbox, self._outbox),
+                daemon=True,
             )
-        return self._pool
+            worker.start()
+            self._inboxes.append(inbox)
+            self._workers.append(worker)
+
+    def _send_batch(self, job: RootJob, tasks: list[tuple[PageFile, str | None]]) -> tuple[list[int], int]:
+        """Deal one batch's chunks out to the workers and ask each to close its segment after them."""
+        numbers = []
+        for position, start in enumerate(range(0, len(tasks), CHUNK_PAGES)):
+            number = self._sent
+            self._sent += 1
+            self._inboxes[position % self.jobs].put(("chunk", number, job, tasks[start : start + CHUNK_PAGES]))
+            numbers.append(number)
+        batch = self._sent
+        self._sent += 1
+        for inbox in self._inboxes:
+            inbox.put(("finish", batch))
+        return numbers, batch
+
+    def _receive(self, kind: str, number: int, count: int = 1) -> list[Any]:
+        """Wait for ``count`` answers of one kind and number; a worker's error (a full disk) or death stops
+        the run."""
+        key = (kind, number)
+        while len(self._received.get(key, ())) < count:
+            try:
+                answer, answered, value = self._outbox.get(timeout=0.5)
+            except queue.Empty:
+                dead = [worker for worker in self._workers if not worker.is_alive()]
+                if dead:
+                    raise OSError(f"ein Indexierungs-Prozess endete unerwartet (Code {dead[0].exitcode})") from None
+                continue
+            if answer == "error":
+                raise value
+            self._received.setdefault((answer, answered), []).append(value)
+        return self._received.pop(key)
 
     def run(
         self, job: RootJob, tasks: list[tuple[PageFile, str | None]]
-    ) -> Iterator[tuple[PageFile, Outcome]]:
-        """Outcomes in the order of ``tasks``; pages analysed in the writer process when there are few."""
+    ) -> Iterator[tuple[PageFile, Outcome] | BatchEnd]:
+        """Outcomes in the order of ``tasks``, a ``BatchEnd`` after each batch's last page."""
         if self.jobs < 1 or len(tasks) < INLINE_BELOW_PAGES:
             for page, known in tasks:
-                yield page, analyse_page(job, page, known, None)
+                yield page, analyse_page(job, page, known)
             return
-        pool = self._executor()
-        chunks = [tasks[start : start + CHUNK_PAGES] for start in range(0, len(tasks), CHUNK_PAGES)]
-        pending: deque[tuple[list[tuple[PageFile, str | None]], Future[list[Outcome]]]] = deque()
-        window = 4 * self.jobs
-        next_chunk = 0
-        while next_chunk < len(chunks) or pending:
-            while next_chunk < len(chunks) and len(pending) < window:
-                chunk = chunks[next_chunk]
-                pending.append((chunk, pool.submit(_analyse_chunk, job, chunk)))
-                next_chunk += 1
-            chunk, future = pending.popleft()
-            for (page, _), outcome in zip(chunk, future.result()):
-                yield page, outcome
+        if not self._workers:
+            self._start()
+        batches = [tasks[start : start + self.batch_pages] for start in range(0, len(tasks), self.batch_pages)]
+        sent = [self._send_batch(job, batches[0])]
+        for index, batch in enumerate(batches):
+            if index + 1 < len(batches):
+                sent.append(self._send_batch(job, batches[index + 1]))
+            numbers, finish = sent[index]
+            for position, number in enumerate(numbers):
+                chunk = batch[position * CHUNK_PAGES : (position + 1) * CHUNK_PAGES]
+                (outcomes,) = self._receive("chunk", number)
+                for (page, _), outcome in zip(chunk, outcomes):
+                    yield page, outcome
+            segments = self._receive("segment", finish, count=self.jobs)
+            yield BatchEnd(tuple(segment for segment in segments if segment is not None))

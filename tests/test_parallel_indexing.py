@@ -1,0 +1,63 @@
+"""Indexing in worker processes that write their own segments gives the same index as indexing in one process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive_maker import write_archive
+
+from newssearch import pipeline
+from newssearch.index import count_documents, open_index, update_index
+from newssearch.maintenance import check_index
+from newssearch.search import SearchRequest, search
+
+
+def _documents(index_dir: Path) -> list[tuple[str, str]]:
+    with open_index(index_dir).searcher() as searcher:
+        return sorted((doc["id"], doc.get("body", "")) for doc in searcher.all_stored_fields())
+
+
+def _found(index_dir: Path, text: str) -> list[str]:
+    """Every matching document; their order may differ (ties, statistics of deleted documents)."""
+    return sorted(hit.id for hit in search(index_dir, SearchRequest(query=text, page_size=100)).hits)
+
+
+@pytest.fixture
+def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Path]]:
+    monkeypatch.setattr(pipeline, "INLINE_BELOW_PAGES", 1)  # workers even for a small archive
+    folder = tmp_path / "archiv"
+    return folder, write_archive(folder, 90)
+
+
+def test_workers_write_the_same_index_as_one_process(tmp_path: Path, archive: tuple[Path, list[Path]]) -> None:
+    folder, _ = archive
+    update_index(tmp_path / "eins", [folder], jobs=0)
+    update_index(tmp_path / "zwei", [folder], jobs=2, batch_pages=20)
+    assert _documents(tmp_path / "zwei") == _documents(tmp_path / "eins")
+    for word in ("Hafen", "Gemeinde", "Meldung"):
+        assert _found(tmp_path / "zwei", word) == _found(tmp_path / "eins", word)
+    assert check_index(tmp_path / "zwei").damaged == []
+    leftovers = [path.name for path in (tmp_path / "zwei").iterdir() if ".tmp" in path.name]
+    assert leftovers == []
+
+
+def test_workers_replace_changed_pages_and_drop_removed_ones(
+    tmp_path: Path, archive: tuple[Path, list[Path]]
+) -> None:
+    folder, pages = archive
+    index_dir = tmp_path / "ix"
+    update_index(index_dir, [folder], jobs=2, batch_pages=20)
+    for path in pages[:30]:
+        path.write_text(path.read_text("utf-8").replace("Meldung", "Bericht"), "utf-8")
+    for path in pages[-5:]:
+        path.unlink()
+    report = update_index(index_dir, [folder], jobs=2, batch_pages=20)
+    assert (report.removed, report.unchanged) == (5, 55)
+    assert report.updated == sum("Bericht" in path.read_text("utf-8") for path in pages[:30])
+    assert count_documents(open_index(index_dir))[0] == 85
+    fresh = tmp_path / "frisch"
+    update_index(fresh, [folder], jobs=0)
+    assert _documents(index_dir) == _documents(fresh)
+    assert _found(index_dir, "Bericht") == _found(fresh, "Bericht")
