@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from whoosh import fields, index
-from whoosh.index import TOC, LockError, clean_files
+from whoosh.index import LockError
 from whoosh.util.filelock import FileLock
 from whoosh.query import And, Term
 
 from newssearch import analysis
 from newssearch.boilerplate import BoilerplateLearner, sample_stride
 from newssearch.errors import DocumentError, IndexLockedError, IndexMissingError, IndexWriteError
-from newssearch.pipeline import WORKER_TEMP_MARK, BatchEnd, GermanText, RootJob, SegmentWorkers, default_jobs
+from newssearch.pipeline import BatchEnd, GermanText, RootJob, SegmentWorkers, default_jobs
+from newssearch.segments import WORKER_TEMP_MARK, SegmentWriter, commit_with, listed_segments, remove_unlisted
 from newssearch.sources import PageFile, find_page_files, read_page
 
 INDEX_NAME = "newssearch"
@@ -177,17 +178,12 @@ def _remove_orphans(index_dir: Path, keep: str) -> None:
         _remove_generation(index_dir, name)
 
 
-def _listed_segments(ix: index.Index) -> list[Any]:
-    """The segments the index's current table of contents lists."""
-    return list(TOC.read(ix.storage, ix.indexname).segments)
-
-
 def _checksums(index_dir: Path, ix: index.Index, known: dict[str, str]) -> dict[str, str]:
     """SHA-256 of each file of the committed segments; segment files never change once committed, so a
     mismatch found by ``check`` means damage on disk. Files already hashed are not read again; files of
     segments still being written by indexing workers are not listed yet and not read."""
     found: dict[str, str] = {}
-    prefixes = tuple(f"{segment.segment_id()}." for segment in _listed_segments(ix))
+    prefixes = tuple(f"{segment.segment_id()}." for segment in listed_segments(ix))
     for path in sorted(index_dir.glob(f"{ix.indexname}_*")):
         if not path.name.startswith(prefixes) or not path.is_file():
             continue
@@ -276,7 +272,7 @@ class _Batches:
                 # Separate segment files, not one compound file: Whoosh copies a compound file's parts into
                 # memory every time a searcher opens, which made queries slow and their memory grow with the
                 # archive; separate files are read in place.
-                self._writer = self.ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)
+                self._writer = SegmentWriter(self.ix, limitmb=WRITER_LIMIT_MB, compound=False)
             except LockError:
                 raise IndexLockedError("Index wird gerade von einem anderen Programm geschrieben") from None
         return self._writer
@@ -289,22 +285,14 @@ class _Batches:
     def commit(self, segments: tuple[Any, ...] = ()) -> None:
         if self._writer is None and not segments:
             return
-        writer = self.writer
-        kept = writer._merge_segments(None, None, None)  # Whoosh's policy: merge small segments
-        if writer._added:
-            kept.append(writer._finalize_segment())
-        else:
-            writer._close_segment()
-        TOC(writer.schema, kept + list(segments), writer.generation).write(writer.storage, writer.indexname)
-        writer._finish()
+        commit_with(self.writer, segments)
         self._writer = None
         self.pending = 0
         self.on_commit()
 
     def tidy(self) -> None:
         """Delete files no committed segment lists (left by a stopped run, or merged away)."""
-        toc = TOC.read(self.ix.storage, self.ix.indexname)
-        clean_files(self.ix.storage, self.ix.indexname, toc.generation, toc.segments)
+        remove_unlisted(self.ix)
 
     def cancel(self) -> None:
         if self._writer is not None:

@@ -26,6 +26,7 @@ from whoosh import fields
 from newssearch.dates import resolve_article_date
 from newssearch.documents import Page, clean_line, parse_page
 from newssearch.errors import DocumentError
+from newssearch.segments import SegmentWriter, worker_storage
 from newssearch.sources import PageFile, read_page
 
 CHUNK_PAGES = 16
@@ -150,30 +151,13 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-WORKER_TEMP_MARK = ".tmp-w"
-
-
-def _worker_storage(index_dir: str) -> Any:
-    """The index folder, with temporary files in a folder of this worker's own: the parent's commit deletes
-    the shared temporary folder, which a worker writing its next segment still uses."""
-    from whoosh.filedb.filestore import FileStorage
-
-    class WorkerStorage(FileStorage):  # type: ignore[misc]
-        def temp_storage(self, name: str | None = None) -> Any:
-            return super().temp_storage(f"{name or 'newssearch'}{WORKER_TEMP_MARK}{os.getpid()}")
-
-    return WorkerStorage(index_dir)
-
-
 def _segment_worker(parent: int, index_dir: str, indexname: str, limitmb: int, inbox: Any, outbox: Any) -> None:
     """One worker process: pages in, a segment of its own out at the end of every batch.
 
     Whoosh lets several writers without the index lock write segments side by side (its own multiprocess
     writer does so); only the parent, which holds the lock, lists them in the index's table of contents."""
-    from whoosh.writing import SegmentWriter
-
     _end_with_parent(parent)
-    ix = _worker_storage(index_dir).open_index(indexname)
+    ix = worker_storage(index_dir).open_index(indexname)
     writer: Any = None
     try:
         for message in iter(inbox.get, None):
