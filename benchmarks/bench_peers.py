@@ -224,15 +224,18 @@ class Newssearch(Engine):
 
     def open(self, index_dir: Path) -> None:
         from newssearch import search
+        from newssearch.backend import open_backend
         from newssearch.index import open_index
 
         self.search = search
         self.ix = open_index(index_dir)
+        # As `newssearch serve` answers: one backend that keeps its searcher open between requests.
+        self.backend = open_backend(index_dir)
 
     def run(self, query: Query) -> int:
         start, end = month_bounds(query["month"]) if query["month"] else (None, None)
         request = self.search.SearchRequest(query=query_string(query), date_from=start, date_to=end, page_size=10)
-        return len(self.search.run_search(self.ix, request).hits)
+        return len(self.backend.search(request).hits)
 
     def count(self, query: Query) -> dict[str, int]:
         with self.ix.searcher() as searcher:

@@ -25,7 +25,7 @@ from newssearch.analysis import archive_vocabulary
 from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from newssearch.errors import QueryError
 from newssearch.index import FIELD_BOOSTS, TEXT_FIELDS, open_index
-from newssearch.snippets import Matcher, Segment, build_snippet, count_matches
+from newssearch.snippets import Matcher, Segment, best_snippet
 from newssearch.spelling import document_frequency, fuzzy_text, suggest
 from newssearch.vocabulary import Vocabulary
 
@@ -213,12 +213,7 @@ def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
 def _snippet(stored: dict[str, Any], matchers: list[Matcher]) -> tuple[Segment, ...]:
     """The passage of the field with the most matched words (lead and body first for articles)."""
     names = _COMMENT_SNIPPET_FIELDS if stored.get("kind") == "comment" else _ARTICLE_SNIPPET_FIELDS
-    texts = [text for text in (stored.get(name) or "" for name in names) if text]
-    if not texts:
-        return ()
-    counted = [(count_matches(text, matchers), -order, text) for order, text in enumerate(texts)]
-    best = max(counted)
-    return tuple(build_snippet(best[2] if best[0] else texts[0], matchers))
+    return tuple(best_snippet([stored.get(name) or "" for name in names], matchers))
 
 
 def _positive_terms(node: query.Query, reader: Any) -> set[tuple[str, str]]:
@@ -275,7 +270,11 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
     with nullcontext(searcher) if searcher is not None else ix.searcher(weighting=scoring.BM25F()) as searcher:
         limit = request.page * request.page_size
         search_filter = build_filter(request, searcher.reader())
-        results = _run(searcher, parsed, limit=limit, filter=search_filter, sortedby=_sort_facet(request))
+        # One pass that scores and counts every match: skipping blocks that cannot reach the top (Whoosh's
+        # default) forces a second full pass just to count, which cost more than the skipping saved.
+        results = _run(
+            searcher, parsed, limit=limit, filter=search_filter, sortedby=_sort_facet(request), optimize=False
+        )
         total = len(results)
         first = (request.page - 1) * request.page_size
         shown = results[first:limit]

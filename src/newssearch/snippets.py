@@ -104,12 +104,21 @@ def _word_boundary_right(text: str, index: int) -> int:
     return space if space >= 0 else len(text)
 
 
-def build_snippet(text: str, matchers: Sequence[Matcher], width: int = SNIPPET_CHARS) -> list[Segment]:
-    """The best passage of ``text`` (about ``width`` characters) as segments (text, is_match)."""
-    text = _WHITESPACE.sub(" ", text).strip()
-    if not text:
-        return []
-    spans = matched_spans(text, matchers)
+def best_snippet(texts: Sequence[str], matchers: Sequence[Matcher], width: int = SNIPPET_CHARS) -> list[Segment]:
+    """The passage of the text with the most matched words (the earlier text on a tie, the first text when
+    none matches). Each text's words are looked at once: they both choose the text and place the marks."""
+    best: tuple[int, str, list[tuple[int, int, frozenset[str]]]] | None = None
+    for text in texts:
+        text = _WHITESPACE.sub(" ", text).strip()
+        if not text:
+            continue
+        spans = matched_spans(text, matchers)
+        if best is None or len(spans) > best[0]:
+            best = (len(spans), text, spans)
+    return _passage(best[1], best[2], width) if best is not None else []
+
+
+def _passage(text: str, spans: Sequence[tuple[int, int, frozenset[str]]], width: int) -> list[Segment]:
     if spans:
         first = _best_window(spans, width)
         start = _word_boundary_left(text, spans[first][0] - _CONTEXT_BEFORE)
@@ -133,11 +142,6 @@ def build_snippet(text: str, matchers: Sequence[Matcher], width: int = SNIPPET_C
     if end < len(text):
         segments.append((" …", False))
     return segments
-
-
-def count_matches(text: str, matchers: Sequence[Matcher]) -> int:
-    """How many words of ``text`` match; used to choose the field a snippet comes from."""
-    return len(matched_spans(text, matchers)) if text else 0
 
 
 def to_plain(segments: Iterable[Segment]) -> str:
