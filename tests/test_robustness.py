@@ -151,6 +151,7 @@ def test_killed_runs_leave_the_old_index_whole_and_reruns_converge(tmp_path: Pat
     finished = subprocess.run([*NEWSSEARCH, "index", str(archive), "--index", str(index_dir), "--quiet"],
                               capture_output=True, text=True, check=False)
     assert finished.returncode == 0, finished.stderr
+    assert [path.name for path in index_dir.iterdir() if path.is_dir()] == []  # killed runs' temporary folders
     fresh = tmp_path / "frisch"
     update_index(fresh, [archive])
     assert _all_ids(index_dir) == _all_ids(fresh)

@@ -14,6 +14,7 @@ import os
 import shutil
 import time as time_module
 from contextlib import contextmanager
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -21,11 +22,13 @@ from typing import Any, Callable, Iterable, Iterator
 from whoosh import fields, index
 from whoosh.index import LockError
 from whoosh.util.filelock import FileLock
-from whoosh.query import And, Term
+from whoosh.query import Term
 
 from newssearch import analysis
 from newssearch.boilerplate import BoilerplateLearner, sample_stride
 from newssearch.errors import DocumentError, IndexLockedError, IndexMissingError, IndexWriteError
+from newssearch.known_pages import TEMP_PREFIX as KNOWN_PAGES_PREFIX
+from newssearch.known_pages import KnownPages
 from newssearch.pipeline import BatchEnd, GermanText, RootJob, SegmentWorkers, default_jobs
 from newssearch.segments import WORKER_TEMP_MARK, SegmentWriter, commit_with, listed_segments, remove_unlisted
 from newssearch.sources import PageFile, find_page_files, read_page
@@ -159,9 +162,10 @@ def _remove_generation(index_dir: Path, name: str) -> None:
 
 
 def _remove_worker_files(index_dir: Path) -> None:
-    """Remove the temporary folders of indexing workers (left behind when a run was stopped)."""
-    for folder in index_dir.glob(f"*{WORKER_TEMP_MARK}*"):
-        shutil.rmtree(folder, ignore_errors=True)
+    """Remove the temporary folders of indexing workers and runs (left behind when a run was stopped)."""
+    for pattern in (f"*{WORKER_TEMP_MARK}*", f"{KNOWN_PAGES_PREFIX}*"):
+        for folder in index_dir.glob(pattern):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _remove_orphans(index_dir: Path, keep: str) -> None:
@@ -216,26 +220,15 @@ def _index_lock(index_dir: Path, wait: float) -> Iterator[None]:
         lock.release()
 
 
-def learn_boilerplate(pages: list[PageFile]) -> frozenset[str]:
-    """Lines that recur on many pages of this folder (learnt from an evenly spread sample)."""
+def learn_boilerplate(pages: Iterable[PageFile], count: int) -> frozenset[str]:
+    """Lines that recur on many pages of this folder (learnt from an evenly spread sample of ``count``)."""
     learner = BoilerplateLearner()
-    for page in pages[:: sample_stride(len(pages))]:
+    for page in islice(pages, 0, None, sample_stride(count)):
         try:
             learner.add(read_page(page).text)
         except DocumentError:
             continue
     return learner.lines()
-
-
-def _indexed_pages(ix: index.Index, root: Path) -> dict[str, tuple[str, str]]:
-    """relpath → (article id, content hash) of the articles already indexed from ``root``."""
-    found: dict[str, tuple[str, str]] = {}
-    with ix.searcher() as searcher:
-        query = And([Term("root", root.as_posix()), Term("kind", "article")])
-        for docnum in searcher.docs_for_query(query):
-            stored = searcher.stored_fields(docnum)
-            found[stored["path"]] = (stored["article_id"], stored.get("content_hash", ""))
-    return found
 
 
 def _write_error(index_dir: Path, error: OSError) -> IndexWriteError:
@@ -371,13 +364,15 @@ def update_index(
                 for earlier, settings in (meta.get("roots") or {}).items():
                     if Path(earlier) not in given and Path(earlier).is_dir():
                         plan.append((Path(earlier), str(settings.get("pattern", pattern))))
-            work = [(root, glob, list(find_page_files(root, glob, problems))) for root, glob in plan]
+            # Pages are only counted here (for the progress bar and the sample); each folder is walked again
+            # as it is indexed, so no list of every page is kept.
+            work = [(root, glob, sum(1 for _ in find_page_files(root, glob, problems))) for root, glob in plan]
             report.skipped += [Skipped(path=problem.path, reason=problem.reason) for problem in problems]
-            total = sum(len(pages) for _, _, pages in work)
+            total = sum(count for _, _, count in work)
             done = 0
-            for root, glob, pages in work:
+            for root, glob, count in work:
                 done = _update_root(
-                    ix, batches, workers, root, pages, glob, roots_meta, report, progress, events, done, total
+                    ix, batches, workers, root, count, glob, roots_meta, report, progress, events, done, total
                 )
             batches.commit()
             workers.close()
@@ -415,7 +410,7 @@ def _update_root(
     batches: _Batches,
     workers: SegmentWorkers,
     root: Path,
-    pages: list[PageFile],
+    count: int,
     pattern: str,
     roots_meta: dict[str, Any],
     report: IndexReport,
@@ -424,52 +419,47 @@ def _update_root(
     done: int,
     total: int,
 ) -> int:
-    boilerplate = learn_boilerplate(pages)
+    boilerplate = learn_boilerplate(find_page_files(root, pattern), count)
     previous = roots_meta.get(root.as_posix())
     previous_lines = set(previous.get("boilerplate", [])) if isinstance(previous, dict) else set()
     # Only pages holding a line whose boilerplate verdict changed must be parsed again.
     job = RootJob(root, boilerplate, frozenset(previous_lines ^ set(boilerplate)))
-    indexed = _indexed_pages(ix, root)
-    tasks = []
-    for page in pages:
-        known = indexed.pop(page.relpath, None)
-        tasks.append((page, known))
-    known_ids = {page.relpath: known[0] for page, known in tasks if known}
     skipped: dict[str, str] = {}
-    for item in workers.run(job, [(page, known[1] if known else None) for page, known in tasks]):
-        if isinstance(item, BatchEnd):
-            batches.commit(item.segments)
-            continue
-        page, outcome = item
-        done += 1
-        if progress:
-            progress(done, total)
-        if outcome.kind == "unchanged":
-            report.unchanged += 1
-            continue
-        if outcome.kind == "skipped":
-            report.skipped.append(Skipped(path=str(page.path), reason=outcome.reason))
-            skipped[page.relpath] = outcome.reason
+    with KnownPages(ix, root, Path(ix.storage.folder)) as known_pages:
+        tasks = ((page, known_pages.visit(page.relpath)) for page in find_page_files(root, pattern))
+        for item in workers.run(job, tasks, count):
+            if isinstance(item, BatchEnd):
+                batches.commit(item.segments)
+                continue
+            (page, known), outcome = item
+            done += 1
+            if progress:
+                progress(done, total)
+            if outcome.kind == "unchanged":
+                report.unchanged += 1
+                continue
+            if outcome.kind == "skipped":
+                report.skipped.append(Skipped(path=str(page.path), reason=outcome.reason))
+                skipped[page.relpath] = outcome.reason
+                if events:
+                    events("übersprungen", f"{page.path}: {outcome.reason}")
+                continue
+            writer = batches.writer
+            if known:
+                writer.delete_by_term("article_id", known[0])
+                report.updated += 1
+            else:
+                report.added += 1
             if events:
-                events("übersprungen", f"{page.path}: {outcome.reason}")
-            continue
-        writer = batches.writer
-        known_id = known_ids.get(page.relpath)
-        if known_id:
-            writer.delete_by_term("article_id", known_id)
-            report.updated += 1
-        else:
-            report.added += 1
-        if events:
-            events("geändert" if known_id else "neu", str(page.path))
-        if outcome.kind == "documents":  # parsed here; a worker has written the other kind already
-            for document in outcome.documents:
-                writer.add_document(**document)
-            batches.page_done()
-    for relpath, (article_id, _) in indexed.items():
-        batches.writer.delete_by_term("article_id", article_id)
-        report.removed += 1
-        if events:
-            events("entfernt", str(root / relpath))
+                events("geändert" if known else "neu", str(page.path))
+            if outcome.kind == "documents":  # parsed here; a worker has written the other kind already
+                for document in outcome.documents:
+                    writer.add_document(**document)
+                batches.page_done()
+        for relpath, article_id in known_pages.unvisited():
+            batches.writer.delete_by_term("article_id", article_id)
+            report.removed += 1
+            if events:
+                events("entfernt", str(root / relpath))
     roots_meta[root.as_posix()] = {"boilerplate": sorted(boilerplate), "pattern": pattern, "skipped": skipped}
     return done

@@ -19,7 +19,8 @@ import queue
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any, Iterator
+from itertools import islice
+from typing import Any, Iterable, Iterator
 
 from whoosh import fields
 
@@ -107,6 +108,10 @@ class RootJob:
     changed_lines: frozenset[str]
 
 
+# A page to index, with its (article id, content hash) when the index holds it already.
+Task = tuple[PageFile, "tuple[str, str] | None"]
+
+
 @dataclass(frozen=True)
 class BatchEnd:
     """The pages yielded before this marker are written: commit them together with these worker segments."""
@@ -165,7 +170,7 @@ def _segment_worker(parent: int, index_dir: str, indexname: str, limitmb: int, i
                 _, number, job, tasks = message
                 outcomes = []
                 for page, known in tasks:
-                    outcome = analyse_page(job, page, known)
+                    outcome = analyse_page(job, page, known[1] if known else None)
                     if outcome.kind == "documents":
                         if writer is None:
                             writer = SegmentWriter(ix, _lk=False, limitmb=limitmb, compound=False)
@@ -249,7 +254,7 @@ class SegmentWorkers:
             self._inboxes.append(inbox)
             self._workers.append(worker)
 
-    def _send_batch(self, job: RootJob, tasks: list[tuple[PageFile, str | None]]) -> tuple[list[int], int]:
+    def _send_batch(self, job: RootJob, tasks: list[Task]) -> tuple[list[int], int]:
         """Deal one batch's chunks out to the workers and ask each to close its segment after them."""
         numbers = []
         for position, start in enumerate(range(0, len(tasks), CHUNK_PAGES)):
@@ -280,26 +285,27 @@ class SegmentWorkers:
             self._received.setdefault((answer, answered), []).append(value)
         return self._received.pop(key)
 
-    def run(
-        self, job: RootJob, tasks: list[tuple[PageFile, str | None]]
-    ) -> Iterator[tuple[PageFile, Outcome] | BatchEnd]:
-        """Outcomes in the order of ``tasks``, a ``BatchEnd`` after each batch's last page."""
-        if self.jobs < 1 or len(tasks) < INLINE_BELOW_PAGES:
-            for page, known in tasks:
-                yield page, analyse_page(job, page, known)
+    def run(self, job: RootJob, tasks: Iterable[Task], count: int) -> Iterator[tuple[Task, Outcome] | BatchEnd]:
+        """Outcomes in the order of ``tasks`` (``count`` of them), a ``BatchEnd`` after each batch's last page.
+
+        Tasks are taken from the iterable a batch at a time: at most two batches are held here."""
+        tasks = iter(tasks)
+        if self.jobs < 1 or count < INLINE_BELOW_PAGES:
+            for task in tasks:
+                yield task, analyse_page(job, task[0], task[1][1] if task[1] else None)
             return
         if not self._workers:
             self._start()
-        batches = [tasks[start : start + self.batch_pages] for start in range(0, len(tasks), self.batch_pages)]
-        sent = [self._send_batch(job, batches[0])]
-        for index, batch in enumerate(batches):
-            if index + 1 < len(batches):
-                sent.append(self._send_batch(job, batches[index + 1]))
-            numbers, finish = sent[index]
+        current = list(islice(tasks, self.batch_pages))
+        sent = self._send_batch(job, current)
+        while current:
+            following = list(islice(tasks, self.batch_pages))
+            next_sent = self._send_batch(job, following) if following else None
+            numbers, finish = sent
             for position, number in enumerate(numbers):
-                chunk = batch[position * CHUNK_PAGES : (position + 1) * CHUNK_PAGES]
+                chunk = current[position * CHUNK_PAGES : (position + 1) * CHUNK_PAGES]
                 (outcomes,) = self._receive("chunk", number)
-                for (page, _), outcome in zip(chunk, outcomes):
-                    yield page, outcome
+                yield from zip(chunk, outcomes)
             segments = self._receive("segment", finish, count=self.jobs)
             yield BatchEnd(tuple(segment for segment in segments if segment is not None))
+            current, sent = following, next_sent  # type: ignore[assignment]
