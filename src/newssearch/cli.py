@@ -119,7 +119,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Den Bericht als ein JSON-Objekt ausgeben.")
 @click.option(
     "--jobs", "-j", type=click.IntRange(0, 64), default=None,
-    help="Prozesse, die Seiten lesen und analysieren (Vorgabe: Kerne minus eins; 0 = alles im Hauptprozess).",
+    help="Prozesse, die Seiten lesen, analysieren und schreiben (Vorgabe: einer je Kern; 0 = alles im Hauptprozess).",
 )
 @click.option("--batch-pages", type=click.IntRange(1), default=BATCH_PAGES, hidden=True)
 def index_command(
