@@ -113,12 +113,20 @@ def light_conflate(word: str) -> str:
     return stem(expand_umlauts(word))
 
 
+_part_terms: dict[str, str] = {}
+
+
 def analyse_word(word: str) -> Analysis:
-    """Index term and compound-part terms of one normalised word (the full chain, no cache)."""
+    """Index term and compound-part terms of one normalised word (the full chain; only the terms of parts,
+    which recur in many compounds, are cached)."""
     term = conflate(word)
     parts: list[str] = []
     for part in decompound.split(word):
-        part_term = conflate(part)
+        part_term = _part_terms.get(part)
+        if part_term is None:
+            part_term = conflate(part)
+            if len(_part_terms) < _CACHE_LIMIT:
+                _part_terms[part] = part_term
         if part_term != term and part_term not in parts:
             parts.append(part_term)
     return term, tuple(parts)
@@ -161,8 +169,10 @@ class _State:
     def analysis(self, word: str) -> Analysis | None:
         """Full analysis of a word (index mode), or None when only the light chain is affordable."""
         found = self.analysed.get(word)
+        if found is not None:
+            return found
         # An indexing run has the stored analyses in memory already (``prepare_for_index``).
-        if found is None and self.query_only:
+        if self.query_only:
             found = self._stored(word, Vocabulary.analysis)
         if found is None:
             if not self.exact():

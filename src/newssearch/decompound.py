@@ -13,6 +13,7 @@ comments typed on a keyboard without umlauts split too.
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from newssearch import lexicon
 from newssearch.lexicon import memoize
@@ -112,34 +113,46 @@ def head_part(piece: str) -> tuple[float, str] | None:
     with its lost ending restored (only to a base form: Grenz → Grenze, never Kont → Konten)."""
     if (len(piece) < MIN_PART and piece not in SHORT_HEADS) or piece in BLOCKED:
         return None
+    # Nearly every substring is no word at all: the frequency list (one dict lookup) rules it out first, and
+    # without ae/oe/ue/ß (which a restored ending can only add after a, o or u) that lookup is all of ``listed``.
+    words = lexicon.frequency_table()
+    respellable = lexicon.respellable(piece)
+    listed = lexicon.listed
     best: tuple[float, str] | None = None
     for base in _bases(piece):
-        candidates: list[tuple[str, str]] = []
-        # Nearly every substring is no word at all: the frequency list (one dict lookup) rules it out first.
-        found = _known(base) if lexicon.listed(base) else None
+        found = _known(base) if (listed(base) if respellable else base in words) else None
         # An inflected verb or adjective (lief, neue) is no compound head; an inflected noun (Truppen) is.
         if found is not None and (found[1] or found[0] == base):
-            candidates.append((base, found[0]))
+            score = max(lexicon.zipf(base), lexicon.zipf(found[0]))
+            floor = _zipf_floor(piece if len(piece) < len(base) else base)
+            if score >= floor and (best is None or score > best[0]):
+                best = (score, base)
         elif len(base) >= 4 and base not in BLOCKED:
+            plain = not respellable and base[-1] not in "aou"
             for ending in LOST_ENDINGS:
                 restored = base + ending
-                if lexicon.listed(restored) and (_known(restored) or ("", False))[0] == restored:
-                    candidates.append((restored, restored))
-        for candidate, lemma in candidates:
-            score = max(lexicon.zipf(candidate), lexicon.zipf(lemma))
-            floor = _zipf_floor(piece if len(piece) < len(candidate) else candidate)
-            if score >= floor and (best is None or score > best[0]):
-                best = (score, candidate)
+                if not (restored in words if plain else listed(restored)):
+                    continue
+                if (_known(restored) or ("", False))[0] == restored:
+                    score = lexicon.zipf(restored)
+                    floor = _zipf_floor(piece if len(piece) < len(restored) else restored)
+                    if score >= floor and (best is None or score > best[0]):
+                        best = (score, restored)
     return best
+
+
+# The linking elements by their last letter, in the order of LINKS: most pieces end in none of them.
+_LINKS_BY_LAST = {last: tuple(link for link in LINKS if link[-1] == last) for last in {link[-1] for link in LINKS}}
 
 
 def _bases(piece: str) -> list[str]:
     """The piece itself and the piece without each linking element German allows after it."""
     bases = [piece]
-    for link in LINKS:
-        base = piece[: -len(link)]
-        if piece.endswith(link) and len(base) >= MIN_PART and _may_link(base, link):
-            bases.append(base)
+    for link in _LINKS_BY_LAST.get(piece[-1:], ()):
+        if piece.endswith(link):
+            base = piece[: -len(link)]
+            if len(base) >= MIN_PART and _may_link(base, link):
+                bases.append(base)
     return bases
 
 
@@ -147,7 +160,9 @@ def _bases(piece: str) -> list[str]:
 def tail_part(piece: str) -> tuple[float, str] | None:
     """Score and word of ``piece`` as the last part, which must be a noun; an inflected form counts with its
     lemma's frequency."""
-    if len(piece) < MIN_PART or piece in BLOCKED_FINAL or not lexicon.listed(piece):
+    if len(piece) < MIN_PART or piece in BLOCKED_FINAL:
+        return None
+    if piece not in lexicon.frequency_table() and (not lexicon.respellable(piece) or not lexicon.listed(piece)):
         return None
     found = _known(piece)
     if found is None or not found[1] or found[0] in BLOCKED or found[0] in BLOCKED_FINAL:
@@ -156,12 +171,17 @@ def tail_part(piece: str) -> tuple[float, str] | None:
     return (score, piece) if score >= _zipf_floor(piece) else None
 
 
-_PROTECTED_INSIDE = re.compile("(?=(" + "|".join(sorted(PROTECTED, key=len, reverse=True)) + "))")
+_PROTECTED_ALTERNATIVES = "|".join(sorted(PROTECTED, key=len, reverse=True))
+_PROTECTED_INSIDE = re.compile("(?=(" + _PROTECTED_ALTERNATIVES + "))")
+# Twice as fast as the overlapping search, and nearly every word contains no protected word.
+_PROTECTED_ANYWHERE = re.compile(_PROTECTED_ALTERNATIVES)
 
 
 def _protected_interiors(word: str) -> set[int]:
     """Cut positions inside a protected word (Haushalt|s|defizit is never Haus+Halt+Defizit)."""
     inside: set[int] = set()
+    if _PROTECTED_ANYWHERE.search(word) is None:
+        return inside
     for match in _PROTECTED_INSIDE.finditer(word):
         inside.update(range(match.start() + 1, match.start() + len(match.group(1))))
     return inside
@@ -180,44 +200,86 @@ def _participle_seam(word: str, cut: int) -> bool:
 
 
 Split = tuple[float, tuple[tuple[int, int, str], ...]]
+Head = tuple[int, float, str]
+_UNSEEN = object()
+
+
+def _best_over(start: int, heads: list[Head], rests: dict[int, Split | None]) -> Split | None:
+    """Best (sum of scores, cuts) of a head from ``start`` followed by the best rest where the head ends; on a
+    tie the shorter head wins."""
+    top: Split | None = None
+    for end, score, part in heads:
+        rest = rests.get(end)
+        if rest is not None and (top is None or score + rest[0] > top[0]):
+            top = (score + rest[0], ((start, end, part), *rest[1]))
+    return top
 
 
 def _best_split(word: str) -> tuple[float, list[tuple[int, int, str]]] | None:
     """The highest-scoring cut of ``word`` into 2–4 parts as (score, [(start, end, part word)])."""
     n = len(word)
+    last_cut = n - MIN_PART
     blocked = _protected_interiors(word)
-    tails: dict[int, Split] = {}
-    for i in range(2, n - MIN_PART + 1):
-        tail = tail_part(word[i:])
+    # The memo tables read directly: a word's search looks up some twenty substrings, most seen before.
+    known_tails = tail_part.cache  # type: ignore[attr-defined]
+    cuts: Iterable[int] = range(2, last_cut + 1)
+    if not lexicon.respellable(word):
+        # A suffix of a word without ae/oe/ue/ß is listed only as written: most are not, and need no memo entry.
+        words = lexicon.frequency_table()
+        cuts = [i for i in cuts if word[i:] in words]
+    tails: dict[int, Split | None] = {}
+    for i in cuts:
+        piece = word[i:]
+        tail = known_tails.get(piece, _UNSEEN)
+        if tail is _UNSEEN:
+            tail = tail_part(piece)
         if tail is not None and i not in blocked and not _participle_seam(word, i):
             tails[i] = (tail[0], ((i, n, tail[1]),))
     if not tails:
         return None
-    memo: dict[tuple[int, int], Split | None] = {}
+    known_heads = head_part.cache  # type: ignore[attr-defined]
+    # Another part (two letters at least: Öl, Ei) and the last part cannot follow a head ending after ``reach``,
+    # so a head ending there is looked up only where the last part may begin. This spares the longest
+    # substrings, which are rarely words and rarely seen before.
+    reach = max(tails) - 2
 
-    def best(start: int, parts: int) -> Split | None:
-        """Best (sum of scores, cuts) covering word[start:] with exactly ``parts`` parts. Searched top-down
-        from the word's start, so only heads that begin where an earlier head ended are ever looked up."""
-        if parts == 1:
-            return tails.get(start)
-        if (start, parts) in memo:
-            return memo[(start, parts)]
-        top: Split | None = None
-        for end in range(start + 2, n - MIN_PART + 1):
-            if end in blocked or (parts == 2 and end not in tails):
+    def heads_from(start: int, only_before_tails: bool = False) -> list[Head]:
+        """The parts that may begin at ``start``, by where they end: before a last part only, or also where
+        more parts may follow."""
+        ends = [end for end in tails if end >= start + 2 and (only_before_tails or end > reach)]
+        if not only_before_tails:
+            ends[:0] = range(start + 2, reach + 1)
+        heads: list[Head] = []
+        for end in ends:
+            # A two-letter head is one of SHORT_HEADS or nothing: no need to look it up.
+            if end in blocked or (end == start + 2 and word[start:end] not in SHORT_HEADS):
                 continue
-            head = head_part(word[start:end])
-            if head is None:
-                continue
-            rest = best(end, parts - 1)
-            if rest is not None and (top is None or head[0] + rest[0] > top[0]):
-                top = (head[0] + rest[0], ((start, end, head[1]), *rest[1]))
-        memo[(start, parts)] = top
-        return top
+            piece = word[start:end]
+            head = known_heads.get(piece, _UNSEEN)
+            if head is _UNSEEN:
+                head = head_part(piece)
+            if head is not None:
+                heads.append((end, head[0], head[1]))
+        return heads
+
+    # Searched from the word's start, so only heads that begin where an earlier head ended are looked up: all
+    # heads from the start and from the ends of its heads (a third and fourth part may follow those), from
+    # further ends only heads a last part follows.
+    first = heads_from(0)
+    seconds = {start: heads_from(start) for start, _, _ in first}
+    thirds: dict[int, list[Head]] = {}
+    for heads in seconds.values():
+        for start, _, _ in heads:
+            if start not in seconds and start not in thirds:
+                thirds[start] = heads_from(start, only_before_tails=True)
+    two: dict[int, Split | None] = {start: _best_over(start, heads, tails) for start, heads in thirds.items()}
+    two.update((start, _best_over(start, heads, tails)) for start, heads in seconds.items())
+    three = {start: _best_over(start, heads, two) for start, heads in seconds.items()}
+    # The best cut into two, three and four (MAX_PARTS) parts.
+    by_parts = (_best_over(0, first, tails), _best_over(0, first, two), _best_over(0, first, three))
 
     winner: tuple[float, list[tuple[int, int, str]]] | None = None
-    for parts in range(2, MAX_PARTS + 1):
-        found = best(0, parts)
+    for parts, found in enumerate(by_parts, start=2):
         if found is None:
             continue
         score = found[0] / parts - EXTRA_PART_COST * (parts - 2)

@@ -25,6 +25,8 @@ _RESTORABLE = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("ss", "ß"))
 _MAX_RESTORE_SITES = 4
 _MAY_RESTORE = re.compile("ae|oe|ue|ss")
 _MAY_HAVE_UMLAUT = re.compile("ae|oe|ue")
+_MAY_RESPELL = re.compile("ae|oe|ue|ß")
+_LETTER = dict(_RESTORABLE)
 
 
 _Result = TypeVar("_Result")
@@ -51,6 +53,8 @@ def memoize(limit: int) -> Callable[[Callable[[str], _Result]], Callable[[str], 
             return found  # type: ignore[no-any-return]
 
         cached.cache_clear = cache.clear  # type: ignore[attr-defined]
+        # For hot loops that look up many words: ``cache.get`` costs no Python call on a hit.
+        cached.cache = cache  # type: ignore[attr-defined]
         return cached
 
     return decorate
@@ -103,18 +107,16 @@ def frequency_table() -> dict[str, float]:
 def restorations(word: str) -> list[str]:
     """``fuesse`` → ``füße``, ``füsse``, ``fueße``: the word with some ae/oe/ue/ss read as umlauts or ß,
     most restorations first. A ``ue`` after a vowel or q (``neue``, ``quer``) is never an umlaut."""
-    if not _MAY_RESTORE.search(word):
-        return []
     sites: list[tuple[int, str]] = []
-    index = 0
-    while index < len(word) - 1 and len(sites) < _MAX_RESTORE_SITES:
-        pair = word[index : index + 2]
-        for spelled, letter in _RESTORABLE:
-            if pair == spelled and not (pair == "ue" and index and word[index - 1] in "aeiouäöüq"):
-                sites.append((index, letter))
-                index += 1
-                break
-        index += 1
+    # Leftmost non-overlapping pairs, as a left-to-right scan finds them (no pair starts with the e of a ue).
+    for match in _MAY_RESTORE.finditer(word):
+        index = match.start()
+        pair = match.group()
+        if pair == "ue" and index and word[index - 1] in "aeiouäöüq":
+            continue
+        sites.append((index, _LETTER[pair]))
+        if len(sites) == _MAX_RESTORE_SITES:
+            break
     if not sites:
         return []
     variants: list[tuple[int, str]] = []
@@ -134,21 +136,32 @@ def restorations(word: str) -> list[str]:
 
 def _lookup(word: str) -> tuple[str | None, str | None]:
     """The lemma of the noun reading (``Köpfe``) and of the lower-case reading (``köpfe``), as simplemma has them."""
-    lemma_table()
-    return _get(word[:1].upper() + word[1:]), _get(word)
+    if _lemmas is None:
+        lemma_table()
+    raw = _raw_lemmas
+    if raw is None:
+        return _get(word[:1].upper() + word[1:]), _get(word)
+    noun = raw.get((word[:1].upper() + word[1:]).encode())
+    lower = raw.get(word.encode())
+    return (noun.decode() if noun is not None else None), (lower.decode() if lower is not None else None)
 
 
 @memoize(200_000)
 def readings(word: str) -> tuple[str | None, str | None]:
     """The lower-case lemmas of the noun reading (``Köpfe`` → kopf) and of the lower-case reading
     (``köpfe`` → köpfen) of a word, for the first spelling the dictionary knows (also without umlauts)."""
-    for candidate in (word, *restorations(word)):
-        noun, lower = _lookup(candidate)
-        if noun is not None or lower is not None:
-            if noun is not None and not noun[:1].isupper():
-                noun, lower = None, lower or noun
-            return (noun.lower() if noun else None), (lower.lower() if lower else None)
-    return None, None
+    noun, lower = _lookup(word)
+    if noun is None and lower is None:
+        # Restorations only when the word as written is unknown: most words are found as they are.
+        for candidate in restorations(word):
+            noun, lower = _lookup(candidate)
+            if noun is not None or lower is not None:
+                break
+        else:
+            return None, None
+    if noun is not None and not noun[:1].isupper():
+        noun, lower = None, lower or noun
+    return (noun.lower() if noun else None), (lower.lower() if lower else None)
 
 
 @memoize(200_000)
@@ -188,11 +201,19 @@ def listed(word: str) -> bool:
     """Whether wordfreq lists the word in some spelling: one dict lookup for nearly every word, which makes
     it the cheap first test of the many substrings a compound splitter tries."""
     table = _frequencies if _frequencies is not None else frequency_table()
-    if word in table or ("ß" in word and word.replace("ß", "ss") in table):
+    if word in table:
         return True
+    if "ß" in word:
+        # Every restoration of a word with ß keeps the ß, and wordfreq spells ß as ss.
+        return word.replace("ß", "ss") in table
     return _MAY_HAVE_UMLAUT.search(word) is not None and any(
         variant in table for variant in restorations(word) if "ß" not in variant
     )
+
+
+def respellable(word: str) -> bool:
+    """Whether ``word`` has ae, oe, ue or ß, without which ``listed(word)`` is just ``word in frequency_table()``."""
+    return _MAY_RESPELL.search(word) is not None
 
 
 @memoize(300_000)
