@@ -118,6 +118,14 @@ def test_query_sorts_newest_and_oldest_first(runner: CliRunner, example_index: P
     assert oldest == sorted(oldest)
 
 
+def test_query_sorted_by_date_keeps_each_hits_relevance_score(runner: CliRunner, example_index: Path) -> None:
+    by_relevance = as_json(runner, example_index, "Nato OR Stadt", "--limit", "100")["hits"]
+    newest = as_json(runner, example_index, "Nato OR Stadt", "--sort", "newest", "--limit", "5")["hits"]
+    scores = {hit["id"]: hit["score"] for hit in by_relevance}
+    assert len(newest) == 5 and all(hit["score"] > 0 for hit in newest)
+    assert all(hit["score"] == pytest.approx(scores[hit["id"]]) for hit in newest)
+
+
 def test_query_pages_through_results_without_overlap(runner: CliRunner, example_index: Path) -> None:
     whole = as_json(runner, example_index, "Nato OR Stadt", "--limit", "100")
     first = as_json(runner, example_index, "Nato OR Stadt", "--limit", "3")
