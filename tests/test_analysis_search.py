@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from newssearch import pipeline
+from newssearch import analysis, pipeline
 from newssearch.index import update_index
 from newssearch.search import SearchPage, SearchRequest, search
 
@@ -187,3 +187,11 @@ def test_search_vocabulary_stored_by_indexing_workers(tmp_path: Path, monkeypatc
     """When worker processes analyse the pages, they store what they learnt before the writer finishes."""
     monkeypatch.setattr(pipeline, "INLINE_BELOW_PAGES", 1)
     assert_answers_from_stored_vocabulary(fresh_process_report(index_pages(tmp_path, PAGES, jobs=1)))
+
+
+def test_search_vocabulary_complete_when_caches_overflow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An indexing process stores new words in rounds and restarts full caches (its memory must not grow
+    with the archive); no word's analysis is lost on the way."""
+    monkeypatch.setattr(analysis, "_FLUSH_WORDS", 7)
+    monkeypatch.setattr(analysis, "_CACHE_LIMIT", 25)
+    assert_answers_from_stored_vocabulary(fresh_process_report(index_pages(tmp_path, PAGES, jobs=0)))

@@ -25,7 +25,7 @@ import re
 import sqlite3
 from collections import OrderedDict
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
 from whoosh.lang import stemmer_for_language
@@ -59,7 +59,11 @@ STEM_EXCEPTIONS = frozenset(
     ostern bauer marke rate lager messe wette
     """.split()
 )
-_CACHE_LIMIT = 1_000_000
+# Entries per cache; a full cache starts over (Zipf: the frequent words are back within a page or two), so
+# an indexing process's memory does not grow with the archive.
+_CACHE_LIMIT = 200_000
+# An indexing process stores what it learnt after this many new words, not only at its end.
+_FLUSH_WORDS = 50_000
 _MAX_STORES = 8
 # How an indexing run tells its worker processes where its vocabulary lives (spawned workers inherit it).
 _WORKER_STORE_ENV = "NEWSSEARCH_INDEXING_VOCABULARY"
@@ -93,8 +97,9 @@ def stem(word: str) -> str:
     found = _stems.get(word)
     if found is None:
         found = word if word in STEM_EXCEPTIONS or not word.isalpha() else _stem(word)
-        if len(_stems) < _CACHE_LIMIT:
-            _stems[word] = found
+        if len(_stems) >= _CACHE_LIMIT:
+            _stems.clear()
+        _stems[word] = found
     return found
 
 
@@ -125,8 +130,9 @@ def analyse_word(word: str) -> Analysis:
         part_term = _part_terms.get(part)
         if part_term is None:
             part_term = conflate(part)
-            if len(_part_terms) < _CACHE_LIMIT:
-                _part_terms[part] = part_term
+            if len(_part_terms) >= _CACHE_LIMIT:
+                _part_terms.clear()
+            _part_terms[part] = part_term
         if part_term != term and part_term not in parts:
             parts.append(part_term)
     return term, tuple(parts)
@@ -136,8 +142,11 @@ _Found = TypeVar("_Found")
 
 
 def _remember(cache: dict[str, _Found], word: str, value: _Found) -> None:
-    if len(cache) < _CACHE_LIMIT:
-        cache[word] = value
+    if len(cache) >= _CACHE_LIMIT:
+        if _state.recording and (cache is _state.analysed or cache is _state.terms):
+            _state.flush()  # the new words' analyses live in these caches until they are stored
+        cache.clear()
+    cache[word] = value
 
 
 class _State:
@@ -159,6 +168,7 @@ class _State:
         self.current: Path | None = None
         self.query_only = False
         self.recording = False
+        self.recording_store: Vocabulary | None = None
         self.worker_checked = False
 
     def exact(self) -> bool:
@@ -181,6 +191,8 @@ class _State:
             if self.recording:
                 self.new.add(word)
         _remember(self.analysed, word, found)
+        if self.recording and len(self.new) + len(self.new_terms) >= _FLUSH_WORDS:
+            self.flush()
         return found
 
     def term(self, word: str) -> str:
@@ -196,7 +208,19 @@ class _State:
             if self.recording:
                 self.new_terms.add(word)
         _remember(self.terms, word, term)
+        if self.recording and len(self.new) + len(self.new_terms) >= _FLUSH_WORDS:
+            self.flush()
         return term
+
+    def flush(self) -> None:
+        """Store the new words learnt so far (bounded memory); a vocabulary that cannot be written now keeps
+        them for the next try, the run's end reports a real write problem."""
+        if self.recording_store is None:
+            return
+        try:
+            _store_learnt(self.recording_store)
+        except (sqlite3.Error, OSError):
+            pass
 
     def _stored(self, word: str, fetch: Callable[[Vocabulary, str], _Found | None]) -> _Found | None:
         for store in self.stores.values():
@@ -349,7 +373,9 @@ class GermanFilter(_PlannedFilter):
                 emitted.extend((term, PART_BOOST, offset) for term in terms[1:] if term != terms[0])
             width = len(pieces)
         result: Plan = (tuple(emitted), width)
-        if exact and len(self._plans) < _CACHE_LIMIT:
+        if exact:
+            if len(self._plans) >= _CACHE_LIMIT:
+                self._plans.clear()
             self._plans[key] = result
         return result
 
@@ -423,13 +449,15 @@ def _start_recording(store: Vocabulary) -> None:
     _state.analysed.clear()
     _state.terms.clear()
     for word, found in store.analyses():
-        if len(_state.analysed) < _CACHE_LIMIT:
-            _state.analysed[word] = found
+        if len(_state.analysed) >= _CACHE_LIMIT:
+            break
+        _state.analysed[word] = found
     _state.new.clear()
     _state.new_terms.clear()
     _state.generation += 1
     _state.query_only = False
     _state.recording = True
+    _state.recording_store = store
 
 
 def _join_worker_run() -> None:
@@ -465,14 +493,16 @@ def _store_learnt(store: Vocabulary) -> None:
     joined = [(word, _state.terms[word]) for word in sorted(_state.new_terms - _state.new) if word in _state.terms]
     forms: list[tuple[str, str]] = []
     if analysed:
-        full, bare = store.known_words()
-        seen = full | bare | _state.new | _state.new_terms
         lemmas = {lexicon.lemma(word) for word, _ in analysed if word.isalpha()}
-        for form, lemma in lexicon.forms_of(sorted(lemmas)):
+        candidates = {
+            form
+            for form, lemma in lexicon.forms_of(sorted(lemmas))
             # A lemma plus a regular ending stems like the lemma: the query process gets it right unaided.
-            if form not in seen and not (form.startswith(lemma) and form[len(lemma):] in _REGULAR_ENDINGS):
-                seen.add(form)
-                forms.append((form, conflate(form)))
+            if not (form.startswith(lemma) and form[len(lemma):] in _REGULAR_ENDINGS)
+        }
+        candidates -= _state.new | _state.new_terms
+        candidates -= store.existing(candidates)  # looked up, not loaded: the vocabulary may be large
+        forms = [(form, conflate(form)) for form in sorted(candidates)]
     store.add(analysed, joined + forms)
     spelled: dict[str, str] = {}
     for word in sorted(_state.new | _state.new_terms):
@@ -489,6 +519,26 @@ def prepare_for_query(index_dir: Path) -> None:
     """Called when an index is opened for searching: words are looked up in its stored vocabulary."""
     _attach(index_dir, writable=False)
     _state.query_only = True
+
+
+def prefetch(surfaces: Iterable[str]) -> None:
+    """In a query process, fetch the stored analyses of many words in one go: a snippet's texts hold hundreds
+    of words the process has not seen, and one database query per word made cold snippets slow."""
+    if not _state.query_only or not _state.stores:
+        return
+    wanted = {
+        piece
+        for surface in surfaces
+        for piece in _HYPHENS.split(normalise(surface))
+        if piece and piece not in _state.analysed
+    }
+    for store in _state.stores.values():
+        if not wanted or len(_state.analysed) >= _CACHE_LIMIT:
+            return
+        found = store.analyses_of(wanted)
+        for word, analysed in found.items():
+            _remember(_state.analysed, word, analysed)
+        wanted.difference_update(found)
 
 
 def archive_vocabulary(index_dir: Path) -> Vocabulary:

@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 
 from whoosh.analysis import Analyzer
 
-from newssearch.analysis import TOKEN_PATTERN
+from newssearch.analysis import TOKEN_PATTERN, prefetch
 
 Segment = tuple[str, bool]
 Matcher = tuple[Analyzer, set[str]]  # an analyzer and the index terms it must produce for a word to count
@@ -108,6 +108,9 @@ def best_snippet(texts: Sequence[str], matchers: Sequence[Matcher], width: int =
     """The passage of the text with the most matched words (the earlier text on a tie, the first text when
     none matches). Each text's words are looked at once: they both choose the text and place the marks."""
     best: tuple[int, str, list[tuple[int, int, frozenset[str]]]] | None = None
+    caches = [_cache_for(analyzer) for analyzer, terms in matchers if terms]
+    if caches:
+        prefetch(word for text in texts for word in TOKEN_PATTERN.findall(text) if word not in caches[0])
     for text in texts:
         text = _WHITESPACE.sub(" ", text).strip()
         if not text:

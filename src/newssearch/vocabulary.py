@@ -97,6 +97,23 @@ class Vocabulary:
             return None
         return row[0], tuple(row[1].split())
 
+    def _rows_for(self, sql: str, words: Iterable[str]) -> Iterator[tuple[str, ...]]:
+        """Rows of ``sql`` (with ``{}`` for the placeholders of ``IN (…)``) for many words, 500 per query."""
+        wanted = list(words)
+        connection = self._connect()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            yield from connection.execute(sql.format(",".join("?" * len(chunk))), chunk)
+
+    def analyses_of(self, words: Iterable[str]) -> dict[str, Analysis]:
+        """The stored full analyses of many words at once (a snippet's text has hundreds of words; one query
+        per 500 of them instead of one per word)."""
+        sql = "SELECT word, term, parts FROM words WHERE parts IS NOT NULL AND word IN ({})"
+        try:
+            return {word: (term, tuple(parts.split())) for word, term, parts in self._rows_for(sql, words)}
+        except sqlite3.Error:
+            return {}  # as for one word: an unreadable vocabulary is like a missing one
+
     def analyses(self) -> Iterator[tuple[str, Analysis]]:
         """Every stored full analysis (an indexing run keeps them in memory)."""
         for word, term, parts in self._connect().execute("SELECT word, term, parts FROM words WHERE parts IS NOT NULL"):
@@ -107,13 +124,9 @@ class Vocabulary:
         row = self._row("SELECT term FROM words WHERE word = ?", word)
         return row[0] if row else None
 
-    def known_words(self) -> tuple[set[str], set[str]]:
-        """Words with a full analysis, and forms with only a term (to skip work already done)."""
-        full: set[str] = set()
-        bare: set[str] = set()
-        for word, has_parts in self._connect().execute("SELECT word, parts IS NOT NULL FROM words"):
-            (full if has_parts else bare).add(word)
-        return full, bare
+    def existing(self, words: Iterable[str]) -> set[str]:
+        """Which of ``words`` the vocabulary has an entry for (to skip work already done)."""
+        return {row[0] for row in self._rows_for("SELECT word FROM words WHERE word IN ({})", words)}
 
     def add(self, analysed: Iterable[tuple[str, Analysis]], forms: Iterable[tuple[str, str]]) -> None:
         """Store full analyses (replacing a bare form entry) and bare forms (never replacing anything)."""
