@@ -51,18 +51,20 @@ def _terms_of(cache: dict[str, frozenset[str]], analyzer: Analyzer, word: str) -
     return terms
 
 
-def matched_spans(text: str, matchers: Sequence[Matcher]) -> list[tuple[int, int, frozenset[str]]]:
+def matched_spans(
+    text: str, matchers: Sequence[Matcher], words: Iterable[str] | None = None
+) -> list[tuple[int, int, frozenset[str]]]:
     """Character spans of the words in ``text`` whose index terms matched, with the terms each holds.
 
     The analyzer sees one word at a time (its tokenizer's words), so each distinct word is analysed once per
-    process; a compound's whole and its parts share its span, so they make one mark.
+    process; a compound's whole and its parts share its span, so they make one mark. The distinct ``words``
+    of the text are checked first (pass them if known), and the text is only walked when one matched.
     """
-    spans: list[tuple[int, int, frozenset[str]]] = []
     active = [(_cache_for(analyzer), analyzer, terms) for analyzer, terms in matchers if terms]
     if not active:
-        return spans
-    for match in TOKEN_PATTERN.finditer(text):
-        word = match.group(0)
+        return []
+    held_by: dict[str, frozenset[str]] = {}
+    for word in set(TOKEN_PATTERN.findall(text)) if words is None else words:
         held: set[str] = set()
         for cache, analyzer, terms in active:
             found = cache.get(word)
@@ -71,8 +73,14 @@ def matched_spans(text: str, matchers: Sequence[Matcher]) -> list[tuple[int, int
             if not found.isdisjoint(terms):
                 held |= found & terms
         if held:
-            spans.append((match.start(), match.end(), frozenset(held)))
-    return spans
+            held_by[word] = frozenset(held)
+    if not held_by:
+        return []
+    return [
+        (match.start(), match.end(), held_by[match.group(0)])
+        for match in TOKEN_PATTERN.finditer(text)
+        if match.group(0) in held_by
+    ]
 
 
 def _best_window(spans: Sequence[tuple[int, int, frozenset[str]]], width: int) -> int:
@@ -108,14 +116,14 @@ def best_snippet(texts: Sequence[str], matchers: Sequence[Matcher], width: int =
     """The passage of the text with the most matched words (the earlier text on a tie, the first text when
     none matches). Each text's words are looked at once: they both choose the text and place the marks."""
     best: tuple[int, str, list[tuple[int, int, frozenset[str]]]] | None = None
+    cleaned = [(text, set(TOKEN_PATTERN.findall(text))) for text in (_WHITESPACE.sub(" ", t).strip() for t in texts)]
     caches = [_cache_for(analyzer) for analyzer, terms in matchers if terms]
     if caches:
-        prefetch(word for text in texts for word in TOKEN_PATTERN.findall(text) if word not in caches[0])
-    for text in texts:
-        text = _WHITESPACE.sub(" ", text).strip()
+        prefetch(word for _, words in cleaned for word in words if word not in caches[0])
+    for text, words in cleaned:
         if not text:
             continue
-        spans = matched_spans(text, matchers)
+        spans = matched_spans(text, matchers, words)
         if best is None or len(spans) > best[0]:
             best = (len(spans), text, spans)
     return _passage(best[1], best[2], width) if best is not None else []
