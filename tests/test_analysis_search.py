@@ -193,5 +193,6 @@ def test_search_vocabulary_complete_when_caches_overflow(tmp_path: Path, monkeyp
     """An indexing process stores new words in rounds and restarts full caches (its memory must not grow
     with the archive); no word's analysis is lost on the way."""
     monkeypatch.setattr(analysis, "_FLUSH_WORDS", 7)
-    monkeypatch.setattr(analysis, "_CACHE_LIMIT", 25)
+    for cache in (analysis._state.analysed, analysis._state.terms):
+        monkeypatch.setattr(cache, "limit", 25)
     assert_answers_from_stored_vocabulary(fresh_process_report(index_pages(tmp_path, PAGES, jobs=0)))

@@ -32,6 +32,7 @@ from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 
 from newssearch import decompound, lexicon
+from newssearch.caches import Generations
 from newssearch.errors import IndexWriteError
 from newssearch.vocabulary import FILE_NAME as VOCABULARY_FILE
 from newssearch.vocabulary import Analysis, Vocabulary
@@ -87,19 +88,17 @@ def normalise(surface: str) -> str:
 
 
 _stem = stemmer_for_language("de")
-_stems: dict[str, str] = {}
+_stems: Generations = Generations(_CACHE_LIMIT)
 
 
 def stem(word: str) -> str:
     """Whoosh's German (old Snowball) stemmer on a word with umlauts expanded; numbers and exceptions as they are.
 
     The old stemmer, unlike Snowball 3, does not read ``ae`` as ``ä``: so Förderung/Forderung stay apart."""
-    found = _stems.get(word)
+    found = _stems.get(word) or _stems.recall(word)
     if found is None:
         found = word if word in STEM_EXCEPTIONS or not word.isalpha() else _stem(word)
-        if len(_stems) >= _CACHE_LIMIT:
-            _stems.clear()
-        _stems[word] = found
+        _stems.put(word, found)
     return found
 
 
@@ -118,7 +117,7 @@ def light_conflate(word: str) -> str:
     return stem(expand_umlauts(word))
 
 
-_part_terms: dict[str, str] = {}
+_part_terms: Generations = Generations(_CACHE_LIMIT)
 
 
 def analyse_word(word: str) -> Analysis:
@@ -127,12 +126,10 @@ def analyse_word(word: str) -> Analysis:
     term = conflate(word)
     parts: list[str] = []
     for part in decompound.split(word):
-        part_term = _part_terms.get(part)
+        part_term = _part_terms.get(part) or _part_terms.recall(part)
         if part_term is None:
             part_term = conflate(part)
-            if len(_part_terms) >= _CACHE_LIMIT:
-                _part_terms.clear()
-            _part_terms[part] = part_term
+            _part_terms.put(part, part_term)
         if part_term != term and part_term not in parts:
             parts.append(part_term)
     return term, tuple(parts)
@@ -141,12 +138,10 @@ def analyse_word(word: str) -> Analysis:
 _Found = TypeVar("_Found")
 
 
-def _remember(cache: dict[str, _Found], word: str, value: _Found) -> None:
-    if len(cache) >= _CACHE_LIMIT:
-        if _state.recording and (cache is _state.analysed or cache is _state.terms):
-            _state.flush()  # the new words' analyses live in these caches until they are stored
-        cache.clear()
-    cache[word] = value
+def _remember(cache: Generations, word: str, value: _Found) -> None:
+    if cache.is_full() and _state.recording and (cache is _state.analysed or cache is _state.terms):
+        _state.flush()  # the new words' analyses live in these caches until they are stored
+    cache.put(word, value)
 
 
 class _State:
@@ -155,9 +150,9 @@ class _State:
     A module-level singleton, because Whoosh unpickles a fresh analyzer every time it opens an index."""
 
     def __init__(self) -> None:
-        self.analysed: dict[str, Analysis] = {}
-        self.terms: dict[str, str] = {}
-        self.light: dict[str, str] = {}
+        self.analysed = Generations(_CACHE_LIMIT)
+        self.terms = Generations(_CACHE_LIMIT)
+        self.light = Generations(_CACHE_LIMIT)
         # What this indexing run analysed itself (not found stored): what ``persist_vocabulary`` writes.
         self.new: set[str] = set()
         self.new_terms: set[str] = set()
@@ -178,7 +173,7 @@ class _State:
 
     def analysis(self, word: str) -> Analysis | None:
         """Full analysis of a word (index mode), or None when only the light chain is affordable."""
-        found = self.analysed.get(word)
+        found = self.analysed.get(word) or self.analysed.recall(word)
         if found is not None:
             return found
         # An indexing run has the stored analyses in memory already (``prepare_for_index``).
@@ -197,10 +192,10 @@ class _State:
 
     def term(self, word: str) -> str:
         """The index term of a word in query mode (no splitting)."""
-        analysed = self.analysed.get(word)
+        analysed = self.analysed.get(word) or self.analysed.recall(word)
         if analysed is not None:
             return analysed[0]
-        term = self.terms.get(word) or self._stored(word, Vocabulary.term)
+        term = self.terms.get(word) or self.terms.recall(word) or self._stored(word, Vocabulary.term)
         if term is None:
             if not self.exact():
                 return self.light_term(word)
@@ -230,7 +225,7 @@ class _State:
         return None
 
     def light_term(self, word: str) -> str:
-        term = self.light.get(word)
+        term = self.light.get(word) or self.light.recall(word)
         if term is None:
             term = light_conflate(word)
             _remember(self.light, word, term)
@@ -289,7 +284,7 @@ class _PlannedFilter(Filter):
     """The token loop both German filters share: each surface word becomes a plan of terms at position
     offsets, cached per distinct surface word; stop words take no position."""
 
-    _plans: dict[tuple[str, bool, bool], Plan]
+    _plans: Generations  # (surface word, query mode, remove stop words) → plan
     _generation = -1
 
     def plan(self, surface: str, query: bool, removestops: bool) -> Plan:
@@ -324,7 +319,7 @@ class GermanFilter(_PlannedFilter):
 
     def __init__(self, stem: bool = True) -> None:
         self.stem = stem
-        self._plans: dict[tuple[str, bool, bool], Plan] = {}
+        self._plans = Generations(_CACHE_LIMIT)
 
     def __eq__(self, other: object) -> bool:
         return other.__class__ is self.__class__ and getattr(other, "stem", None) == self.stem
@@ -340,7 +335,7 @@ class GermanFilter(_PlannedFilter):
         they are exact (full chain), which makes them safe to cache."""
         if query:
             term = _state.term(word)
-            return (term,), word in _state.analysed or word in _state.terms
+            return (term,), _state.analysed.holds(word) or _state.terms.holds(word)
         found = _state.analysis(word)
         if found is None:
             return (_state.light_term(word),), False
@@ -349,7 +344,7 @@ class GermanFilter(_PlannedFilter):
     def plan(self, surface: str, query: bool, removestops: bool) -> Plan:
         """What the surface word becomes (cached per distinct surface word and mode)."""
         key = (surface, query, removestops)
-        found = self._plans.get(key)
+        found = self._plans.get(key) or self._plans.recall(key)
         if found is not None:
             return found
         text = normalise(surface)
@@ -374,9 +369,7 @@ class GermanFilter(_PlannedFilter):
             width = len(pieces)
         result: Plan = (tuple(emitted), width)
         if exact:
-            if len(self._plans) >= _CACHE_LIMIT:
-                self._plans.clear()
-            self._plans[key] = result
+            self._plans.put(key, result)
         return result
 
 def german_analyzer() -> Analyzer:
@@ -389,7 +382,7 @@ class SpellingFilter(_PlannedFilter):
     before schema 3 (kept so such an index still opens; typo search now uses the vocabulary's word list)."""
 
     def __init__(self) -> None:
-        self._plans: dict[tuple[str, bool, bool], Plan] = {}
+        self._plans = Generations(_CACHE_LIMIT)
 
     def __eq__(self, other: object) -> bool:
         return other.__class__ is self.__class__
@@ -403,7 +396,7 @@ class SpellingFilter(_PlannedFilter):
     def plan(self, surface: str, query: bool, removestops: bool) -> Plan:
         """The legacy ``words`` terms of a surface word at their position offsets."""
         key = (surface, query, removestops)
-        found = self._plans.get(key)
+        found = self._plans.get(key) or self._plans.recall(key)
         if found is None:
             pieces = [piece for piece in _HYPHENS.split(normalise(surface)) if piece]
             words: list[tuple[str, int]] = []
@@ -412,8 +405,7 @@ class SpellingFilter(_PlannedFilter):
                 if len(pieces) > 1 and not query:
                     words.insert(0, ("".join(pieces), 0))
             found = (tuple((expand_umlauts(word), 1.0, offset) for word, offset in words), len(pieces) if words else 0)
-            if len(self._plans) < _CACHE_LIMIT:
-                self._plans[key] = found
+            self._plans.put(key, found)
         return found
 
 def prepare_for_index(index_dir: Path) -> None:
@@ -449,7 +441,7 @@ def _start_recording(store: Vocabulary) -> None:
     _state.analysed.clear()
     _state.terms.clear()
     for word, found in store.analyses():
-        if len(_state.analysed) >= _CACHE_LIMIT:
+        if _state.analysed.is_full():
             break
         _state.analysed[word] = found
     _state.new.clear()
@@ -489,8 +481,10 @@ def _store_learnt(store: Vocabulary) -> None:
     """Write what this process analysed since recording began to ``store``: the words with their parts,
     hyphen-joined words with their term, other forms of the words' lemmas, and the printed spelling of
     every word written with umlauts or ß (``gegenueber`` → ``gegenüber``) for suggestions."""
-    analysed = [(word, _state.analysed[word]) for word in sorted(_state.new) if word in _state.analysed]
-    joined = [(word, _state.terms[word]) for word in sorted(_state.new_terms - _state.new) if word in _state.terms]
+    analysed = [(word, _state.analysed.peek(word)) for word in sorted(_state.new) if _state.analysed.holds(word)]
+    joined = [
+        (word, _state.terms.peek(word)) for word in sorted(_state.new_terms - _state.new) if _state.terms.holds(word)
+    ]
     forms: list[tuple[str, str]] = []
     if analysed:
         lemmas = {lexicon.lemma(word) for word, _ in analysed if word.isalpha()}
@@ -530,10 +524,10 @@ def prefetch(surfaces: Iterable[str]) -> None:
         piece
         for surface in surfaces
         for piece in _HYPHENS.split(normalise(surface))
-        if piece and piece not in _state.analysed
+        if piece and not _state.analysed.holds(piece)
     }
     for store in _state.stores.values():
-        if not wanted or len(_state.analysed) >= _CACHE_LIMIT:
+        if not wanted:
             return
         found = store.analyses_of(wanted)
         for word, analysed in found.items():

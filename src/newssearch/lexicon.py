@@ -15,6 +15,8 @@ from functools import wraps
 from itertools import product
 from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
+from newssearch.caches import Generations
+
 _lock = threading.Lock()
 _lemmas: Mapping[str, str] | None = None
 _raw_lemmas: dict[bytes, bytes] | None = None
@@ -34,22 +36,22 @@ _MISSING = object()
 
 
 def memoize(limit: int) -> Callable[[Callable[[str], _Result]], Callable[[str], _Result]]:
-    """Cache a function of one word in a plain dict, emptied when it reaches ``limit`` entries.
+    """Cache a function of one word in two generations of at most ``limit`` entries each (``caches``).
 
     Not ``functools.lru_cache``: its bookkeeping is one small list per entry, hundreds of thousands of
     objects that Python's garbage collector would walk again and again during an indexing run."""
 
     def decorate(function: Callable[[str], _Result]) -> Callable[[str], _Result]:
-        cache: dict[str, Any] = {}
+        cache = Generations(limit)
 
         @wraps(function)
         def cached(word: str) -> _Result:
             found = cache.get(word, _MISSING)
             if found is _MISSING:
-                found = function(word)
-                if len(cache) >= limit:
-                    cache.clear()
-                cache[word] = found
+                found = cache.recall(word, _MISSING)
+                if found is _MISSING:
+                    found = function(word)
+                    cache.put(word, found)
             return found  # type: ignore[no-any-return]
 
         cached.cache_clear = cache.clear  # type: ignore[attr-defined]
