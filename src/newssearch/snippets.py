@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from typing import Iterable, Sequence
 
 from whoosh.analysis import Analyzer
@@ -51,20 +52,22 @@ def _terms_of(cache: dict[str, frozenset[str]], analyzer: Analyzer, word: str) -
     return terms
 
 
-def matched_spans(
-    text: str, matchers: Sequence[Matcher], words: Iterable[str] | None = None
-) -> list[tuple[int, int, frozenset[str]]]:
+def matched_spans(text: str, matchers: Sequence[Matcher]) -> list[tuple[int, int, frozenset[str]]]:
     """Character spans of the words in ``text`` whose index terms matched, with the terms each holds.
 
     The analyzer sees one word at a time (its tokenizer's words), so each distinct word is analysed once per
-    process; a compound's whole and its parts share its span, so they make one mark. The distinct ``words``
-    of the text are checked first (pass them if known), and the text is only walked when one matched.
+    process; a compound's whole and its parts share its span, so they make one mark.
     """
+    return _spans(text, _held_terms(set(TOKEN_PATTERN.findall(text)), matchers))
+
+
+def _held_terms(words: Iterable[str], matchers: Sequence[Matcher]) -> dict[str, frozenset[str]]:
+    """The words (distinct, as the tokenizer finds them) whose index terms matched, with those terms."""
     active = [(_cache_for(analyzer), analyzer, terms) for analyzer, terms in matchers if terms]
-    if not active:
-        return []
     held_by: dict[str, frozenset[str]] = {}
-    for word in set(TOKEN_PATTERN.findall(text)) if words is None else words:
+    if not active:
+        return held_by
+    for word in words:
         held: set[str] = set()
         for cache, analyzer, terms in active:
             found = cache.get(word)
@@ -74,6 +77,10 @@ def matched_spans(
                 held |= found & terms
         if held:
             held_by[word] = frozenset(held)
+    return held_by
+
+
+def _spans(text: str, held_by: dict[str, frozenset[str]]) -> list[tuple[int, int, frozenset[str]]]:
     if not held_by:
         return []
     return [
@@ -114,19 +121,23 @@ def _word_boundary_right(text: str, index: int) -> int:
 
 def best_snippet(texts: Sequence[str], matchers: Sequence[Matcher], width: int = SNIPPET_CHARS) -> list[Segment]:
     """The passage of the text with the most matched words (the earlier text on a tie, the first text when
-    none matches). Each text's words are looked at once: they both choose the text and place the marks."""
-    best: tuple[int, str, list[tuple[int, int, frozenset[str]]]] | None = None
-    cleaned = [(text, set(TOKEN_PATTERN.findall(text))) for text in (_WHITESPACE.sub(" ", t).strip() for t in texts)]
+    none matches). Texts are compared by counting their matched words; only the chosen one is walked to
+    place the marks."""
+    counted = [(text, Counter(TOKEN_PATTERN.findall(text))) for text in texts if text and not text.isspace()]
+    if not counted:
+        return []
     caches = [_cache_for(analyzer) for analyzer, terms in matchers if terms]
     if caches:
-        prefetch(word for _, words in cleaned for word in words if word not in caches[0])
-    for text, words in cleaned:
-        if not text:
-            continue
-        spans = matched_spans(text, matchers, words)
-        if best is None or len(spans) > best[0]:
-            best = (len(spans), text, spans)
-    return _passage(best[1], best[2], width) if best is not None else []
+        prefetch(word for _, counts in counted for word in counts if word not in caches[0])
+    best: tuple[int, str, dict[str, frozenset[str]]] | None = None
+    for text, counts in counted:
+        held_by = _held_terms(counts, matchers)
+        matched = sum(counts[word] for word in held_by)
+        if best is None or matched > best[0]:
+            best = (matched, text, held_by)
+    assert best is not None
+    text = _WHITESPACE.sub(" ", best[1]).strip()
+    return _passage(text, _spans(text, best[2]), width)
 
 
 def _passage(text: str, spans: Sequence[tuple[int, int, frozenset[str]]], width: int) -> list[Segment]:
