@@ -198,9 +198,7 @@ def build_filter(request: SearchRequest, reader: Any = None) -> Any:
 
 
 def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
-    """Date order with undated documents last either way (Whoosh gives a missing date the largest value),
-    documents of the same moment by relevance. The score is part of the sort key, so the one pass that
-    sorts also scores: the shown hits need no second search for their relevance."""
+    """Date order with undated documents last either way (Whoosh gives a missing date the largest value)."""
     if request.sort == "relevance":
         return None
     sign = -1 if request.sort == "newest" else 1
@@ -209,7 +207,7 @@ def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
         missing = value >= _MISSING_DATE
         return missing, 0 if missing else sign * value
 
-    return sorting.MultiFacet([sorting.TranslateFacet(key, sorting.FieldFacet("date")), sorting.ScoreFacet()])
+    return sorting.TranslateFacet(key, sorting.FieldFacet("date"))
 
 
 def _snippet(stored: dict[str, Any], matchers: list[Matcher]) -> tuple[Segment, ...]:
@@ -280,8 +278,14 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
         total = len(results)
         first = (request.page - 1) * request.page_size
         shown = results[first:limit]
-        # A date-sorted hit's score is its sort key (date, negated relevance).
-        scores = {hit.docnum: hit.score if request.sort == "relevance" else -hit.score[-1] for hit in shown}
+        scores = {hit.docnum: hit.score for hit in shown}
+        if request.sort != "relevance" and shown:
+            # A date-sorted hit's score is its sort key: score just the shown hits by relevance (requiring
+            # their ids lets the matcher skip to them). Scoring every match while sorting cost more in a large
+            # archive, where a word matches thousands of documents.
+            shown_ids = query.Or([query.Term("id", hit["id"]) for hit in shown])
+            rescored = _run(searcher, query.Require(parsed, shown_ids), limit=None)
+            scores = {hit.docnum: hit.score for hit in rescored}
         matchers = query_matchers(searcher.reader(), ix.schema, parsed) if shown else []
         hits = []
         for hit in shown:
