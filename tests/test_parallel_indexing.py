@@ -61,3 +61,21 @@ def test_workers_replace_changed_pages_and_drop_removed_ones(
     update_index(fresh, [folder], jobs=0)
     assert _documents(index_dir) == _documents(fresh)
     assert _found(index_dir, "Bericht") == _found(fresh, "Bericht")
+
+
+def test_date_sorted_hits_keep_their_scores_across_segments(
+    tmp_path: Path, archive: tuple[Path, list[Path]]
+) -> None:
+    folder, _ = archive
+    index_dir = tmp_path / "ix"
+    update_index(index_dir, [folder], jobs=2, batch_pages=20)
+    with open_index(index_dir).reader() as reader:
+        assert len(reader.leaf_readers()) >= 2  # the date order and the scores span segments
+    by_relevance = search(index_dir, SearchRequest(query="Hafen", page_size=100))
+    scores = {hit.id: hit.score for hit in by_relevance.hits}
+    for sort in ("newest", "oldest"):
+        page = search(index_dir, SearchRequest(query="Hafen", sort=sort, page_size=15))
+        assert page.total == by_relevance.total and len(page.hits) == 15
+        days = [hit.date for hit in page.hits if hit.date is not None]
+        assert days == sorted(days, reverse=sort == "newest")
+        assert all(hit.score == pytest.approx(scores[hit.id]) and hit.score > 0 for hit in page.hits)

@@ -289,12 +289,26 @@ def _date_order(
 
 
 def _relevance(searcher: Any, parsed: query.Query, docnums: list[int]) -> dict[int, float]:
-    """Relevance scores of a few documents (date-sorted hits): requiring their ids lets the matchers skip
-    straight to them instead of scoring every match."""
-    if not docnums:
-        return {}
-    ids = query.Or([query.Term("id", searcher.stored_fields(docnum)["id"]) for docnum in docnums])
-    return {hit.docnum: hit.score for hit in _run(searcher, query.Require(parsed, ids), limit=None)}
+    """Relevance scores of a few documents (date-sorted hits), from matchers built only in the segments that
+    hold them and skipped straight to them: scoring every match, or building matchers in every segment,
+    cost more than the sorting."""
+    scores: dict[int, float] = {}
+    context = searcher.context()
+    wanted = sorted(docnums)
+    for leaf, offset in searcher.leaf_searchers():
+        end = offset + leaf.doc_count_all()
+        inside = [docnum - offset for docnum in wanted if offset <= docnum < end]
+        if not inside:
+            continue
+        matcher = parsed.matcher(leaf, context)
+        for docnum in inside:
+            if matcher.is_active() and matcher.id() < docnum:
+                matcher.skip_to(docnum)
+            if not matcher.is_active():
+                break
+            if matcher.id() == docnum:
+                scores[docnum + offset] = matcher.score()
+    return scores
 
 
 def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = None) -> SearchPage:
