@@ -43,12 +43,18 @@ def test_workers_write_the_same_index_as_one_process(tmp_path: Path, archive: tu
     assert [path.name for path in (tmp_path / "zwei").iterdir() if path.is_dir()] == []
 
 
+@pytest.fixture
+def worker_index(tmp_path: Path, archive: tuple[Path, list[Path]]) -> Path:
+    """The archive indexed by two workers in batches of 20 pages: several segments."""
+    update_index(tmp_path / "ix", [archive[0]], jobs=2, batch_pages=20)
+    return tmp_path / "ix"
+
+
 def test_workers_replace_changed_pages_and_drop_removed_ones(
-    tmp_path: Path, archive: tuple[Path, list[Path]]
+    tmp_path: Path, archive: tuple[Path, list[Path]], worker_index: Path
 ) -> None:
     folder, pages = archive
-    index_dir = tmp_path / "ix"
-    update_index(index_dir, [folder], jobs=2, batch_pages=20)
+    index_dir = worker_index
     for path in pages[:30]:
         path.write_text(path.read_text("utf-8").replace("Meldung", "Bericht"), "utf-8")
     for path in pages[-5:]:
@@ -63,12 +69,8 @@ def test_workers_replace_changed_pages_and_drop_removed_ones(
     assert _found(index_dir, "Bericht") == _found(fresh, "Bericht")
 
 
-def test_date_sorted_hits_keep_their_scores_across_segments(
-    tmp_path: Path, archive: tuple[Path, list[Path]]
-) -> None:
-    folder, _ = archive
-    index_dir = tmp_path / "ix"
-    update_index(index_dir, [folder], jobs=2, batch_pages=20)
+def test_date_sorted_hits_keep_their_scores_across_segments(worker_index: Path) -> None:
+    index_dir = worker_index
     with open_index(index_dir).reader() as reader:
         assert len(reader.leaf_readers()) >= 2  # the date order and the scores span segments
     by_relevance = search(index_dir, SearchRequest(query="Hafen", page_size=100))
