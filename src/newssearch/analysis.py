@@ -179,15 +179,12 @@ class _State:
         # An indexing run has the stored analyses in memory already (``prepare_for_index``).
         if self.query_only:
             found = self._stored(word, Vocabulary.analysis)
-        if found is None:
+        learnt = found is None
+        if learnt:
             if not self.exact():
                 return None
             found = analyse_word(word)
-            if self.recording:
-                self.new.add(word)
-        _remember(self.analysed, word, found)
-        if self.recording and len(self.new) + len(self.new_terms) >= _FLUSH_WORDS:
-            self.flush()
+        self._keep(self.analysed, word, found, self.new if learnt else None)
         return found
 
     def term(self, word: str) -> str:
@@ -196,16 +193,21 @@ class _State:
         if analysed is not None:
             return analysed[0]
         term = self.terms.get(word) or self.terms.recall(word) or self._stored(word, Vocabulary.term)
-        if term is None:
+        learnt = term is None
+        if learnt:
             if not self.exact():
                 return self.light_term(word)
             term = conflate(word)
-            if self.recording:
-                self.new_terms.add(word)
-        _remember(self.terms, word, term)
+        self._keep(self.terms, word, term, self.new_terms if learnt else None)
+        return term
+
+    def _keep(self, cache: Generations, word: str, value: _Found, learnt: set[str] | None) -> None:
+        """Cache a result; a word this run analysed itself is recorded for the vocabulary, stored in rounds."""
+        if learnt is not None and self.recording:
+            learnt.add(word)
+        _remember(cache, word, value)
         if self.recording and len(self.new) + len(self.new_terms) >= _FLUSH_WORDS:
             self.flush()
-        return term
 
     def flush(self) -> None:
         """Store the new words learnt so far (bounded memory); a vocabulary that cannot be written now keeps
