@@ -11,10 +11,10 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Iterable
 
 from whoosh import index as whoosh_index
-from whoosh import query, sorting
+from whoosh import sorting
 from whoosh.util.times import long_to_datetime
 
 from newssearch.search import SearchRequest, build_filter, build_query
