@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from whoosh import index as whoosh_index
-from whoosh import scoring
 from whoosh.query import Term
 
 from newssearch.articles import ArticleView, load_article, mark, query_matchers
 from newssearch.errors import QueryError
 from newssearch.facets import Facets, compute_facets
 from newssearch.index import current_index_name, open_index
+from newssearch.ranking import relevance
 from newssearch.search import SearchPage, SearchRequest, build_query, run_search
 from newssearch.snippets import Segment
 
@@ -73,7 +73,7 @@ class WhooshBackend:
                 old.close()
             self._retired = [self._searcher] if self._searcher is not None else []
             self._index, self._state = opened, (opened.indexname, opened.latest_generation())
-            self._searcher = opened.searcher(weighting=scoring.BM25F())
+            self._searcher = opened.searcher(weighting=relevance())
             return opened, self._searcher
 
     def _current(self) -> whoosh_index.Index:

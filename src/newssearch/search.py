@@ -12,20 +12,22 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh import qparser, query, scoring, sorting
+from whoosh import qparser, query, sorting
 from whoosh.qparser.common import QueryParserError
 from whoosh.query.qcore import QueryError as WhooshQueryError
-from whoosh.idsets import DocIdSet
-from whoosh.util.numeric import typecode_max
-from whoosh.util.times import datetime_to_long
 
 from newssearch.analysis import archive_vocabulary
 from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from newssearch.columns import NO_DATE, date_keys
+from newssearch.docsets import matching_docs
+from newssearch.filters import ColumnFilter, kind_and_dates
 from newssearch.errors import QueryError
 from newssearch.index import FIELD_BOOSTS, TEXT_FIELDS, open_index
+from newssearch.pruning import SegmentPruned
+from newssearch.ranking import relevance
 from newssearch.snippets import Matcher, Segment, best_snippet
 from newssearch.spelling import document_frequency, fuzzy_text, suggest
 from newssearch.vocabulary import Vocabulary
@@ -45,7 +47,6 @@ FIELD_ALIASES = {
 _QUOTES = str.maketrans({"„": '"', "“": '"', "”": '"', "«": '"', "»": '"', "‟": '"'})
 _ARTICLE_SNIPPET_FIELDS = ("lead", "body", "caption", "kicker", "title")
 _COMMENT_SNIPPET_FIELDS = ("body", "title")
-_MISSING_DATE = typecode_max["q"]  # the column stores a missing date as the largest value of its type
 
 
 @dataclass(frozen=True)
@@ -141,61 +142,9 @@ def parse_query(text: str, schema: Any) -> query.Query:
     return parsed
 
 
-class ColumnFilter(DocIdSet):
-    """Kind and date range checked on the documents' column values.
-
-    A query-based filter first collects every document of the kind or date range (tens of thousands in a
-    large archive), which made date-filtered searches many times slower than plain ones; a column check
-    costs one lookup per document the query matches. Undated documents never pass a date filter.
-    """
-
-    def __init__(self, reader: Any, kind: str | None, low: datetime | None, high: datetime | None) -> None:
-        self.kind = kind
-        self.low = datetime_to_long(low) if low else None
-        self.high = datetime_to_long(high) if high else None
-        self._kinds = reader.column_reader("kind") if kind else None
-        self._dates = reader.column_reader("date", translate=False) if (low or high) else None
-        self._count = reader.doc_count_all()
-
-    def __contains__(self, docnum: object) -> bool:
-        if self._kinds is not None and self._kinds[docnum] != self.kind:
-            return False
-        if self._dates is not None:
-            value = self._dates[docnum]
-            if value >= _MISSING_DATE:
-                return False
-            if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
-                return False
-        return True
-
-    def __bool__(self) -> bool:
-        return True  # Whoosh asks `if filter:`; counting the members to answer would defeat the purpose
-
-    def __iter__(self) -> Iterator[int]:
-        return (docnum for docnum in range(self._count) if docnum in self)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
 def build_filter(request: SearchRequest, reader: Any = None) -> Any:
-    """Kind and date range as a filter: it narrows the results without changing their scores.
-
-    With a reader the filter checks column values (fast at any archive size); without one, or for an index
-    from before ``kind`` had a column, it is the equivalent ``Term`` and ``DateRange`` query.
-    """
-    dated = bool(request.date_from or request.date_to)
-    if request.kind == "all" and not dated:
-        return None
-    if reader is not None and reader.has_column("kind") and reader.has_column("date"):
-        kind = None if request.kind == "all" else request.kind
-        return ColumnFilter(reader, kind, request.date_from, request.date_to)
-    parts: list[query.Query] = []
-    if request.kind != "all":
-        parts.append(query.Term("kind", request.kind))
-    if dated:
-        parts.append(query.DateRange("date", request.date_from, request.date_to))
-    return parts[0] if len(parts) == 1 else query.And(parts)
+    """The request's kind and date range as a filter (None when it asks for everything)."""
+    return kind_and_dates(request.kind, request.date_from, request.date_to, reader)
 
 
 def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
@@ -205,7 +154,7 @@ def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
     sign = -1 if request.sort == "newest" else 1
 
     def key(value: int) -> tuple[bool, int]:
-        missing = value >= _MISSING_DATE
+        missing = value >= NO_DATE
         return missing, 0 if missing else sign * value
 
     return sorting.TranslateFacet(key, sorting.FieldFacet("date"))
@@ -266,26 +215,26 @@ def _by_column(searcher: Any, search_filter: Any) -> bool:
     return searcher.reader().has_column("date") and (search_filter is None or isinstance(search_filter, ColumnFilter))
 
 
-def _date_order(
-    searcher: Any, parsed: query.Query, search_filter: ColumnFilter | None, newest: bool, limit: int
-) -> tuple[int, list[int]]:
-    """How many documents match, and the first ``limit`` of them by date (undated last either way).
-
-    Each segment's matches are listed without scoring and keyed straight from its date column: Whoosh's
-    sorting collector asked a chain of facet objects for every match, several times slower in a large
-    archive where a word matches thousands of documents. Ties keep index order, as Whoosh's sort does."""
-    sign = -1 if newest else 1
-    keyed: list[tuple[bool, int, int]] = []
+def _matches(searcher: Any, parsed: query.Query, search_filter: ColumnFilter | None) -> list[tuple[Any, int, set[int]]]:
+    """Per segment (leaf searcher, first document number), the documents the query matches that pass the
+    filter: read from posting blocks, which costs far less than walking the scoring matchers."""
+    found = []
     for leaf, offset in searcher.leaf_searchers():
-        dates = leaf.reader().column_reader("date", translate=False)
-        for docnum in parsed.docs(leaf):
-            number = docnum + offset
-            if search_filter is not None and number not in search_filter:
-                continue
-            value = dates[docnum]
-            missing = value >= _MISSING_DATE
-            keyed.append((missing, 0 if missing else sign * value, number))
-    return len(keyed), [number for _, _, number in heapq.nsmallest(limit, keyed)]
+        docs = matching_docs(parsed, leaf)
+        if docs and search_filter is not None:
+            docs = search_filter.restrict(leaf.reader(), docs)
+        found.append((leaf, offset, docs))
+    return found
+
+
+def _date_order(matches: list[tuple[Any, int, set[int]]], newest: bool, limit: int) -> list[int]:
+    """The first ``limit`` matches by date, undated last either way; ties keep index order, as Whoosh's
+    sort does. Each segment's dates are read once per open searcher, as one array."""
+    first: list[tuple[int, int]] = []
+    for leaf, offset, docs in matches:
+        keys = date_keys(leaf.reader(), newest)
+        first += [(keys[docnum], docnum + offset) for docnum in heapq.nsmallest(limit, sorted(docs), key=keys.__getitem__)]
+    return [number for _, number in sorted(first)[:limit]]
 
 
 def _relevance(searcher: Any, parsed: query.Query, docnums: list[int]) -> dict[int, float]:
@@ -317,18 +266,19 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
     A long-running caller (the web page) may pass a searcher it keeps open; opening one reads the segments'
     term indexes, which is a good part of a warm query's time.
     """
-    parsed = build_query(request, ix)
-    with nullcontext(searcher) if searcher is not None else ix.searcher(weighting=scoring.BM25F()) as searcher:
+    parsed = SegmentPruned(build_query(request, ix))
+    with nullcontext(searcher) if searcher is not None else ix.searcher(weighting=relevance()) as searcher:
         limit = request.page * request.page_size
         first = (request.page - 1) * request.page_size
         search_filter = build_filter(request, searcher.reader())
         if request.sort != "relevance" and _by_column(searcher, search_filter):
-            total, ordered = _date_order(searcher, parsed, search_filter, request.sort == "newest", limit)
-            shown = ordered[first:limit]
+            matches = _matches(searcher, parsed, search_filter)
+            total = sum(len(docs) for _, _, docs in matches)
+            shown = _date_order(matches, request.sort == "newest", limit)[first:limit]
             scores = _relevance(searcher, parsed, shown)
         else:
             # One pass that scores and counts every match: skipping blocks that cannot reach the top (Whoosh's
-            # default) forces a second full pass just to count, which cost more than the skipping saved.
+            # default) saves little here (nearly every block holds a good match) and the count needs a pass.
             results = _run(
                 searcher, parsed, limit=limit, filter=search_filter, sortedby=_sort_facet(request), optimize=False
             )

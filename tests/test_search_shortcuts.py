@@ -1,0 +1,170 @@
+"""The fast paths of a search answer exactly what Whoosh's own way of searching answers.
+
+Counting and date order read posting blocks (``docsets``), filters and date order read column arrays
+(``filters``, ``columns``), BM25F reads field lengths from an array (``ranking``) and each segment searches
+only the terms it holds (``pruning``). Checked on a real index of several segments with replaced pages
+(deleted documents) and undated pages, against Whoosh's matchers, query filters and BM25F.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from archive_maker import write_archive
+from conftest import EXAMPLES
+from whoosh import scoring
+
+from newssearch import pipeline
+from newssearch.docsets import matching_docs
+from newssearch.filters import kind_and_dates
+from newssearch.index import open_index, update_index
+from newssearch.pruning import SegmentPruned
+from newssearch.ranking import relevance
+from newssearch.search import SearchRequest, parse_query, search
+from newssearch.snippets import best_snippet, matched_spans
+
+QUERIES = [
+    "Hafen",
+    "Gemeinde Hafen",
+    "Hafen ODER Schule",
+    "Gemeinde NICHT Hafen",
+    '"andere Verpflichtungen"',
+    "Kita*",
+    "titel:Stadtfest",
+    "autor:Kiebitz",
+    "Kita-Neubau",
+    "Hafen UND (Schule ODER Gemeinde)",
+]
+
+
+@pytest.fixture(scope="module")
+def segmented_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Several segments (two workers, small batches), replaced pages, example pages and an undated one."""
+    base = tmp_path_factory.mktemp("abkuerzungen")
+    folder = base / "archiv"
+    pages = write_archive(folder, 70)
+    shutil.copytree(EXAMPLES / "undatiert", folder / "undatiert")
+    page = (EXAMPLES / "undatiert" / "stadtfest-abgesagt.txt").read_text("utf-8")
+    # Without its comments the page has no date at all.
+    (folder / "undatiert" / "ohne-kommentare.txt").write_text(page.split("Pflichtfelder")[0], "utf-8")
+    index_dir = base / "ix"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "INLINE_BELOW_PAGES", 1)
+        update_index(index_dir, [folder], jobs=2, batch_pages=20)
+        for path in pages[:12]:
+            path.write_text(path.read_text("utf-8").replace("Gemeinde", "Gemeinde Hafen"), "utf-8")
+        update_index(index_dir, [folder], jobs=2, batch_pages=20)
+    with open_index(index_dir).reader() as reader:
+        assert len(reader.leaf_readers()) >= 3 and any(leaf.has_deletions() for leaf, _ in reader.leaf_readers())
+    return index_dir
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_documents_read_from_posting_blocks_are_the_ones_whoosh_matches(segmented_index: Path, text: str) -> None:
+    ix = open_index(segmented_index)
+    parsed = parse_query(text, ix.schema)
+    with ix.searcher() as searcher:
+        leaves = list(searcher.leaf_searchers())
+        expected = [set(parsed.docs(leaf)) for leaf, _ in leaves]
+        assert [matching_docs(SegmentPruned(parsed), leaf) for leaf, _ in leaves] == expected
+        assert [matching_docs(parsed, leaf) for leaf, _ in leaves] == expected
+    if text != "Kita*":
+        assert any(expected), f"{text!r} should match something in the test archive"
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_trimmed_queries_and_array_lengths_rank_and_score_as_whoosh_does(segmented_index: Path, text: str) -> None:
+    ix = open_index(segmented_index)
+    parsed = parse_query(text, ix.schema)
+    with ix.searcher(weighting=scoring.BM25F()) as stock, ix.searcher(weighting=relevance()) as ours:
+        expected = [(hit.docnum, hit.score) for hit in stock.search(parsed, limit=None)]
+        found = [(hit.docnum, hit.score) for hit in ours.search(SegmentPruned(parsed), limit=None)]
+    assert sorted(found) == sorted(expected)
+    assert [score for _, score in found] == [score for _, score in expected]
+
+
+@pytest.mark.parametrize(
+    "kind, low, high",
+    [
+        ("comment", None, None),
+        ("article", datetime(2021, 6, 1), None),
+        ("all", datetime(2021, 3, 1), datetime(2021, 12, 31, 23, 59, 59)),
+        ("comment", None, datetime(2022, 1, 31)),
+    ],
+)
+def test_column_filters_pass_the_documents_of_the_kind_and_dates_asked_for(
+    segmented_index: Path, kind: str, low: datetime | None, high: datetime | None
+) -> None:
+    ix = open_index(segmented_index)
+    with ix.searcher() as searcher:
+        live = {docnum: fields for docnum, fields in zip(searcher.document_numbers(), searcher.documents())}
+
+        def passes(fields: dict) -> bool:
+            when = fields.get("date")
+            if kind != "all" and fields["kind"] != kind:
+                return False
+            if low or high:
+                return when is not None and (low is None or when >= low) and (high is None or when <= high)
+            return True
+
+        expected = {docnum for docnum, fields in live.items() if passes(fields)}
+        assert 0 < len(expected) < len(live)
+        column_filter = kind_and_dates(kind, low, high, searcher.reader())
+        assert {docnum for docnum in live if docnum in column_filter} == expected
+        for leaf, offset in searcher.leaf_searchers():
+            local = {docnum - offset for docnum in live if offset <= docnum < offset + leaf.doc_count_all()}
+            assert {d + offset for d in column_filter.restrict(leaf.reader(), local)} == expected & {
+                d + offset for d in local
+            }
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_date_order_puts_undated_documents_last_and_counts_as_relevance_does(segmented_index: Path, sort: str) -> None:
+    by_relevance = search(segmented_index, SearchRequest(query="Stadtfest ODER Hafen", page_size=100))
+    page = search(segmented_index, SearchRequest(query="Stadtfest ODER Hafen", sort=sort, page_size=100))
+    assert page.total == by_relevance.total and {h.id for h in page.hits} == {h.id for h in by_relevance.hits}
+    dates = [hit.date for hit in page.hits]
+    dated = [when for when in dates if when is not None]
+    assert None in dates and dates == dated + [None] * (len(dates) - len(dated))
+    assert dated == sorted(dated, reverse=sort == "newest")
+    filtered = search(
+        segmented_index,
+        SearchRequest(query="Hafen", sort=sort, kind="comment", date_from=datetime(2021, 6, 1), page_size=100),
+    )
+    relevance_filtered = search(
+        segmented_index, SearchRequest(query="Hafen", kind="comment", date_from=datetime(2021, 6, 1), page_size=100)
+    )
+    assert filtered.total == relevance_filtered.total > 0
+    assert all(hit.kind == "comment" and hit.date >= datetime(2021, 6, 1) for hit in filtered.hits)
+
+
+def _marked(segments: list[tuple[str, bool]]) -> list[str]:
+    return [text for text, matched in segments if matched]
+
+
+def test_marks_fall_on_whole_words_never_inside_a_longer_word(segmented_index: Path) -> None:
+    ix = open_index(segmented_index)
+    analyzer = ix.schema["body"].analyzer
+    bau = [(analyzer, {token.text for token in analyzer("Bau", mode="query")})]
+    text = "Der Bauer sah den Bau. Der Baum stand am Bau-Zaun."
+    marked = [text[start:end] for start, end, _ in matched_spans(text, bau)]
+    assert marked == ["Bau", "Bau-Zaun"]
+    nato = [(analyzer, {token.text for token in analyzer("Nato", mode="query")})]
+    text = "Beim Nato-Gipfel schwieg die Nato."
+    marked = [text[start:end] for start, end, _ in matched_spans(text, nato)]
+    assert marked == ["Nato-Gipfel", "Nato"]
+
+
+def test_snippets_show_one_line_of_text_from_the_best_field(segmented_index: Path) -> None:
+    ix = open_index(segmented_index)
+    analyzer = ix.schema["body"].analyzer
+    matchers = [(analyzer, {token.text for token in analyzer("Hafen", mode="query")})]
+    lead = "Die Stadt plant.\n\nNichts Neues."
+    body = "Am Hafen\u00a0wird gebaut.\r\n\r\nDer  Hafen   wächst, und der Hafenmeister freut sich."
+    segments = best_snippet([lead, body], matchers)
+    text = "".join(part for part, _ in segments)
+    assert text == "Am Hafen wird gebaut. Der Hafen wächst, und der Hafenmeister freut sich."
+    assert _marked(segments) == ["Hafen", "Hafen", "Hafenmeister"]
