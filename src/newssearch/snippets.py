@@ -24,8 +24,39 @@ _WHITESPACE = re.compile(r"\s+")
 _SPACE = re.compile(r"\s")
 
 
-# Per kind of analyzer (Whoosh hands out a new analyzer object on each access): word → its index terms.
-_WORD_TERMS: dict[tuple[object, ...], dict[str, frozenset[str]]] = {}
+class _WordTerms:
+    """Surface word → its index terms, and the reverse (term → surface words), for one kind of analyzer.
+
+    The reverse map finds the words of a text that carry a query's terms with set operations, instead of a
+    Python step for each of the hundreds of distinct words a long article holds."""
+
+    def __init__(self) -> None:
+        self.terms: dict[str, frozenset[str]] = {}
+        self.words_with: dict[str, set[str]] = {}
+
+    def learn(self, analyzer: Analyzer, words: set[str]) -> None:
+        """Analyse the words not seen before (each once per process, until the cache starts over)."""
+        new = words.difference(self.terms)
+        if len(self.terms) + len(new) > _WORD_CACHE_LIMIT:
+            self.terms.clear()
+            self.words_with.clear()
+            new = set(words)
+        for word in new:
+            found = frozenset(token.text for token in analyzer(word, mode="index", removestops=False))
+            self.terms[word] = found
+            for term in found:
+                self.words_with.setdefault(term, set()).add(word)
+
+    def holding(self, words: set[str], terms: set[str]) -> dict[str, frozenset[str]]:
+        """The words (all learnt already) that carry some of ``terms``, with the terms each carries."""
+        candidates: set[str] = set()
+        for term in terms:
+            candidates |= self.words_with.get(term, set())
+        return {word: self.terms[word] & terms for word in words & candidates}
+
+
+# Per kind of analyzer (Whoosh hands out a new analyzer object on each access).
+_WORD_TERMS: dict[tuple[object, ...], _WordTerms] = {}
 _WORD_CACHE_LIMIT = 200_000
 
 
@@ -38,19 +69,8 @@ def _analyzer_key(analyzer: Analyzer) -> tuple[object, ...]:
     return tuple(parts)
 
 
-def _cache_for(analyzer: Analyzer) -> dict[str, frozenset[str]]:
-    return _WORD_TERMS.setdefault(_analyzer_key(analyzer), {})
-
-
-def _terms_of(cache: dict[str, frozenset[str]], analyzer: Analyzer, word: str) -> frozenset[str]:
-    """The index terms one word gets (a compound: its whole and its parts); cached per kind of analyzer."""
-    terms = cache.get(word)
-    if terms is None:
-        terms = frozenset(token.text for token in analyzer(word, mode="index", removestops=False))
-        if len(cache) >= _WORD_CACHE_LIMIT:
-            cache.clear()
-        cache[word] = terms
-    return terms
+def _cache_for(analyzer: Analyzer) -> _WordTerms:
+    return _WORD_TERMS.setdefault(_analyzer_key(analyzer), _WordTerms())
 
 
 def matched_spans(text: str, matchers: Sequence[Matcher]) -> list[tuple[int, int, frozenset[str]]]:
@@ -62,22 +82,16 @@ def matched_spans(text: str, matchers: Sequence[Matcher]) -> list[tuple[int, int
     return _spans(text, _held_terms(set(TOKEN_PATTERN.findall(text)), matchers))
 
 
-def _held_terms(words: Iterable[str], matchers: Sequence[Matcher]) -> dict[str, frozenset[str]]:
+def _held_terms(words: set[str], matchers: Sequence[Matcher]) -> dict[str, frozenset[str]]:
     """The words (distinct, as the tokenizer finds them) whose index terms matched, with those terms."""
-    active = [(_cache_for(analyzer), analyzer, terms) for analyzer, terms in matchers if terms]
     held_by: dict[str, frozenset[str]] = {}
-    if not active:
-        return held_by
-    for word in words:
-        held: set[str] = set()
-        for cache, analyzer, terms in active:
-            found = cache.get(word)
-            if found is None:
-                found = _terms_of(cache, analyzer, word)
-            if not found.isdisjoint(terms):
-                held |= found & terms
-        if held:
-            held_by[word] = frozenset(held)
+    for analyzer, terms in matchers:
+        if not terms:
+            continue
+        cache = _cache_for(analyzer)
+        cache.learn(analyzer, words)
+        for word, held in cache.holding(words, terms).items():
+            held_by[word] = held_by.get(word, frozenset()) | held
     return held_by
 
 
@@ -151,7 +165,7 @@ def best_snippet(texts: Sequence[str], matchers: Sequence[Matcher], width: int =
     words = set().union(*(counts.keys() for _, counts in counted))
     caches = [_cache_for(analyzer) for analyzer, terms in matchers if terms]
     if caches:
-        prefetch(words.difference(caches[0]))
+        prefetch(words.difference(caches[0].terms))
     held_by = _held_terms(words, matchers)  # each distinct word checked once, not once per text
     best: tuple[int, str] | None = None
     for text, counts in counted:
