@@ -22,8 +22,9 @@ from pathlib import Path
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
-from whoosh import fields
+from whoosh import fields, formats
 
+from newssearch.analysis import index_postings
 from newssearch.dates import resolve_article_date
 from newssearch.documents import Page, clean_line, parse_page
 from newssearch.errors import DocumentError
@@ -35,7 +36,21 @@ INLINE_BELOW_PAGES = 200
 
 
 class GermanText(fields.TEXT):
-    """The text fields' type (a plain TEXT field; indexes written before schema 3 name this class)."""
+    """The text fields' type: a TEXT field whose postings come from the German analyzer's cached plans
+    (``analysis.index_postings``) when the field stores positions, as every newssearch text field does.
+    Indexes written before schema 3 name this class too."""
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        collected = None
+        if isinstance(value, str) and set(kwargs) <= {"mode"} and kwargs.get("mode", "index") == "index":
+            if type(self.format) is formats.Positions:
+                collected = index_postings(self.analyzer, value)
+        if collected is None:
+            yield from super().index(value, **kwargs)
+            return
+        encode, field_boost = self.format.encode, self.format.field_boost
+        for text, (positions, weight) in collected.items():
+            yield text.encode("utf-8"), len(positions), weight * field_boost, encode(positions)
 
 
 def article_id_for(root: Path, relpath: str) -> str:
