@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -9,6 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from newssearch.index import update_index
+
+# The unpacked word tables go to a folder of this test run, not the user's cache (worker processes inherit it).
+os.environ.setdefault("NEWSSEARCH_CACHE_DIR", tempfile.mkdtemp(prefix="newssearch-tabellen-"))
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "archiv"

@@ -255,3 +255,16 @@ def test_index_shows_a_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     piped = subprocess.run([*NEWSSEARCH, "index", str(archive), "--index", str(tmp_path / "ix2")],
                            capture_output=True, check=False)
     assert piped.returncode == 0 and piped.stderr == b""
+
+
+def test_a_run_with_nothing_to_do_clears_what_a_killed_writer_left(tmp_path: Path) -> None:
+    archive = tmp_path / "archiv"
+    write_archive(archive, 5)
+    index_dir = tmp_path / "ix"
+    update_index(index_dir, [archive])
+    left = index_dir / "newssearch.tmp"  # Whoosh's writer folder, as a killed run leaves it
+    left.mkdir()
+    (left / "halb.seg").write_bytes(b"\x00" * 64)
+    report = update_index(index_dir, [archive])
+    assert report.unchanged == 5 and not left.exists()
+    assert count_documents(open_index(index_dir))[0] == 5

@@ -174,10 +174,12 @@ def _remove_generation(index_dir: Path, name: str) -> None:
 
 
 def _remove_worker_files(index_dir: Path) -> None:
-    """Remove the temporary folders of indexing workers and runs (left behind when a run was stopped)."""
-    for pattern in (f"*{WORKER_TEMP_MARK}*", f"{KNOWN_PAGES_PREFIX}*"):
+    """Remove the temporary folders of indexing workers and runs (left behind when a run was stopped),
+    and the writer's own (``newssearch.tmp``; a run that commits nothing does not create and clear it)."""
+    for pattern in (f"*{WORKER_TEMP_MARK}*", f"{KNOWN_PAGES_PREFIX}*", f"{INDEX_NAME}*.tmp"):
         for folder in index_dir.glob(pattern):
-            shutil.rmtree(folder, ignore_errors=True)
+            if folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _remove_orphans(index_dir: Path, keep: str) -> None:

@@ -16,6 +16,7 @@ from itertools import product
 from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from newssearch.caches import Generations
+from newssearch.table_cache import cached_table
 
 _lock = threading.Lock()
 _lemmas: Mapping[str, str] | None = None
@@ -69,21 +70,41 @@ def loaded() -> bool:
 
 def lemma_table() -> Mapping[str, str]:
     """simplemma's German form → lemma table (case-sensitive keys: nouns are capitalised)."""
-    global _lemmas
+    global _lemmas, _raw_lemmas
     if _lemmas is None:
         with _lock:
             if _lemmas is None:
-                from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
-
-                table = DEFAULT_DICTIONARY_FACTORY.get_dictionary("de")
                 # simplemma keeps the table as bytes; reading that dict directly avoids a wrapper call per
-                # lookup (a third of the indexing time). The public Mapping is the fallback.
-                raw = getattr(table, "_dict", None)
-                if isinstance(raw, dict) and all(isinstance(key, bytes) for key in list(raw)[:3]):
-                    global _raw_lemmas
-                    _raw_lemmas = raw
-                _lemmas = table
+                # lookup (a third of the indexing time).
+                _raw_lemmas = cached_table("lemmas-de", "simplemma", _simplemma_bytes)
+                _lemmas = _BytesTable(_raw_lemmas)
     return _lemmas
+
+
+def _simplemma_bytes() -> dict[bytes, bytes]:
+    from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
+
+    table = DEFAULT_DICTIONARY_FACTORY.get_dictionary("de")
+    raw = getattr(table, "_dict", None)
+    if isinstance(raw, dict) and all(isinstance(key, bytes) for key in list(raw)[:3]):
+        return raw
+    return {form.encode(): lemma.encode() for form, lemma in table.items()}
+
+
+class _BytesTable(Mapping[str, str]):
+    """The lemma table read as text (the public view of ``_raw_lemmas``)."""
+
+    def __init__(self, raw: dict[bytes, bytes]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, form: str) -> str:
+        return self._raw[form.encode()].decode()
+
+    def __iter__(self) -> Iterator[str]:
+        return (form.decode() for form in self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 def _get(word: str) -> str | None:
@@ -100,10 +121,14 @@ def frequency_table() -> dict[str, float]:
     if _frequencies is None:
         with _lock:
             if _frequencies is None:
-                import wordfreq
-
-                _frequencies = wordfreq.get_frequency_dict("de", wordlist="large")
+                _frequencies = cached_table("frequencies-de-large", "wordfreq", _wordfreq_table)
     return _frequencies
+
+
+def _wordfreq_table() -> dict[str, float]:
+    import wordfreq
+
+    return dict(wordfreq.get_frequency_dict("de", wordlist="large"))
 
 
 def restorations(word: str) -> list[str]:
