@@ -1,8 +1,8 @@
 """The fast paths of a search answer exactly what Whoosh's own way of searching answers.
 
 Counting and date order read posting blocks (``docsets``), filters and date order read column arrays
-(``filters``, ``columns``), BM25F reads field lengths from an array (``ranking``) and each segment searches
-only the terms it holds (``pruning``). Checked on a real index of several segments with replaced pages
+(``filters``, ``columns``), BM25F reads field lengths from an array (``ranking``), each segment searches
+only the terms it holds (``pruning``) and remembers the terms it looked up (``term_infos``). Checked on a real index of several segments with replaced pages
 (deleted documents) and undated pages, against Whoosh's matchers, query filters and BM25F.
 """
 
@@ -25,6 +25,7 @@ from newssearch.pruning import SegmentPruned
 from newssearch.ranking import relevance
 from newssearch.search import SearchRequest, parse_query, search
 from newssearch.snippets import best_snippet, matched_spans
+from newssearch.term_infos import remember_terms
 
 QUERIES = [
     "Hafen",
@@ -81,9 +82,13 @@ def test_trimmed_queries_and_array_lengths_rank_and_score_as_whoosh_does(segment
     parsed = parse_query(text, ix.schema)
     with ix.searcher(weighting=scoring.BM25F()) as stock, ix.searcher(weighting=relevance()) as ours:
         expected = [(hit.docnum, hit.score) for hit in stock.search(parsed, limit=None)]
-        found = [(hit.docnum, hit.score) for hit in ours.search(SegmentPruned(parsed), limit=None)]
-    assert sorted(found) == sorted(expected)
-    assert [score for _, score in found] == [score for _, score in expected]
+        remember_terms(ours.reader())
+        for _ in range(2):  # the second time from the remembered term infos
+            found = [(hit.docnum, hit.score) for hit in ours.search(SegmentPruned(parsed), limit=None)]
+            assert sorted(found) == sorted(expected)
+            assert [score for _, score in found] == [score for _, score in expected]
+        assert ours.reader().doc_frequency("title", "gibtsnicht") == 0
+        assert ("body", "gibtsnicht") not in ours.reader()
 
 
 @pytest.mark.parametrize(

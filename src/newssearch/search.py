@@ -28,6 +28,7 @@ from newssearch.errors import QueryError
 from newssearch.index import FIELD_BOOSTS, TEXT_FIELDS, open_index
 from newssearch.pruning import SegmentPruned
 from newssearch.ranking import relevance
+from newssearch.term_infos import remember_terms
 from newssearch.snippets import Matcher, Segment, best_snippet
 from newssearch.spelling import document_frequency, fuzzy_text, suggest
 from newssearch.vocabulary import Vocabulary
@@ -268,6 +269,7 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
     """
     parsed = SegmentPruned(build_query(request, ix))
     with nullcontext(searcher) if searcher is not None else ix.searcher(weighting=relevance()) as searcher:
+        remember_terms(searcher.reader())
         limit = request.page * request.page_size
         first = (request.page - 1) * request.page_size
         search_filter = build_filter(request, searcher.reader())
