@@ -377,15 +377,36 @@ class GermanFilter(_PlannedFilter):
             self._plans.put(key, result)
         return result
 
+def _german_filter(analyzer: Analyzer) -> GermanFilter | None:
+    items = getattr(analyzer, "items", None)
+    if not items or len(items) != 2 or type(items[0]) is not GermanTokenizer or type(items[1]) is not GermanFilter:
+        return None
+    return items[1]
+
+
+def word_terms_function(analyzer: Analyzer) -> Callable[[str], frozenset[str]]:
+    """A function giving the index terms of one word (as the tokenizer finds words; stop words kept): for the
+    German analyzer straight from its cached plans, which is several times faster than running the analyzer
+    on the word, as snippets do for every new word of a hit."""
+    german = _german_filter(analyzer)
+    if german is None:
+        return lambda word: frozenset(token.text for token in analyzer(word, mode="index", removestops=False))
+
+    def terms(word: str) -> frozenset[str]:
+        german._ready()
+        return frozenset(text for text, _, _ in german.plan(word, False, False)[0])
+
+    return terms
+
+
 def index_postings(analyzer: Analyzer, value: str) -> dict[str, tuple[list[int], float]] | None:
     """Each index term of a text with its positions and summed boost, as Whoosh's ``Positions`` format
     collects them from the analyzer's tokens, but straight from the cached plans: no token objects and no
     chain of generators per word, which were a third of the time spent adding a document. None when the
     analyzer is not the German one."""
-    items = getattr(analyzer, "items", None)
-    if not items or len(items) != 2 or type(items[0]) is not GermanTokenizer or type(items[1]) is not GermanFilter:
+    german = _german_filter(analyzer)
+    if german is None:
         return None
-    german = items[1]
     german._ready()
     plan = german.plan
     found: dict[str, tuple[list[int], float]] = {}

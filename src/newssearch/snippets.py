@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from whoosh.analysis import Analyzer
 
-from newssearch.analysis import TOKEN_PATTERN, prefetch
+from newssearch.analysis import TOKEN_PATTERN, prefetch, word_terms_function
 
 Segment = tuple[str, bool]
 Matcher = tuple[Analyzer, set[str]]  # an analyzer and the index terms it must produce for a word to count
@@ -41,8 +41,9 @@ class _WordTerms:
             self.terms.clear()
             self.words_with.clear()
             new = set(words)
+        terms_of = word_terms_function(analyzer)
         for word in new:
-            found = frozenset(token.text for token in analyzer(word, mode="index", removestops=False))
+            found = terms_of(word)
             self.terms[word] = found
             for term in found:
                 self.words_with.setdefault(term, set()).add(word)
