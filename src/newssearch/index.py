@@ -112,9 +112,11 @@ class IndexReport:
 
 ProgressCallback = Callable[[int, int], None]
 EventCallback = Callable[[str, str], None]  # (what happened: neu/geändert/entfernt/übersprungen, page path)
-# Pages per commit: about a minute of work on two cores. Fewer, larger batches mean fewer segments (each
-# query looks terms up in every segment); a stopped run loses at most one batch of work, never the index.
-BATCH_PAGES = 5000
+# Pages per commit: about 1.5 minutes of work on two cores. Fewer, larger batches mean fewer segments (each
+# query builds matchers in every segment: 4 instead of 8 segments at 16,571 pages cut the p95 of queries
+# meeting their words for the first time by a fifth); a stopped run loses at most one batch of work, never
+# the index.
+BATCH_PAGES = 10_000
 WRITER_LIMIT_MB = 256  # Whoosh's posting pool of the writer in this process
 WORKER_LIMIT_MB = 128  # and of each indexing worker
 LOCK_NAME = "newssearch.lock"
