@@ -20,17 +20,17 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from newssearch.analysis import archive_vocabulary
-from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from newssearch.columns import NO_DATE, date_keys
+from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from newssearch.docsets import matching_docs
-from newssearch.filters import ColumnFilter, kind_and_dates
 from newssearch.errors import QueryError
+from newssearch.filters import ColumnFilter, kind_and_dates
 from newssearch.index import FIELD_BOOSTS, TEXT_FIELDS, open_index
 from newssearch.pruning import SegmentPruned
 from newssearch.ranking import relevance
-from newssearch.term_infos import remember_terms
 from newssearch.snippets import Matcher, Segment, best_snippet
 from newssearch.spelling import document_frequency, fuzzy_text, suggest
+from newssearch.term_infos import remember_terms
 from newssearch.vocabulary import Vocabulary
 
 KINDS = ("all", "article", "comment")
@@ -216,7 +216,10 @@ def _by_column(searcher: Any, search_filter: Any) -> bool:
     return searcher.reader().has_column("date") and (search_filter is None or isinstance(search_filter, ColumnFilter))
 
 
-def _matches(searcher: Any, parsed: query.Query, search_filter: ColumnFilter | None) -> list[tuple[Any, int, set[int]]]:
+Matches = list[tuple[Any, int, set[int]]]  # per segment: leaf searcher, its first document number, documents
+
+
+def _matches(searcher: Any, parsed: query.Query, search_filter: ColumnFilter | None) -> Matches:
     """Per segment (leaf searcher, first document number), the documents the query matches that pass the
     filter: read from posting blocks, which costs far less than walking the scoring matchers."""
     found = []
@@ -228,13 +231,14 @@ def _matches(searcher: Any, parsed: query.Query, search_filter: ColumnFilter | N
     return found
 
 
-def _date_order(matches: list[tuple[Any, int, set[int]]], newest: bool, limit: int) -> list[int]:
+def _date_order(matches: Matches, newest: bool, limit: int) -> list[int]:
     """The first ``limit`` matches by date, undated last either way; ties keep index order, as Whoosh's
     sort does. Each segment's dates are read once per open searcher, as one array."""
     first: list[tuple[int, int]] = []
     for leaf, offset, docs in matches:
         keys = date_keys(leaf.reader(), newest)
-        first += [(keys[docnum], docnum + offset) for docnum in heapq.nsmallest(limit, sorted(docs), key=keys.__getitem__)]
+        earliest = heapq.nsmallest(limit, sorted(docs), key=keys.__getitem__)
+        first += [(keys[docnum], docnum + offset) for docnum in earliest]
     return [number for _, number in sorted(first)[:limit]]
 
 
