@@ -32,16 +32,27 @@ class ColumnFilter(DocIdSet):
         self._offsets = [offset for offset, _ in leaves]
         self._leaves = [leaf for _, leaf in leaves]
         self._count = reader.doc_count_all()
+        self._per_leaf: list[tuple[frozenset[int] | None, Any] | None] = [None] * len(self._leaves)
+
+    def _columns(self, index: int) -> tuple[frozenset[int] | None, Any]:
+        """One segment's kind set and date array, fetched once per filter (Whoosh asks once per match)."""
+        found = self._per_leaf[index]
+        if found is None:
+            reader = self._leaves[index]
+            kinds = term_docs(reader, "kind", self.kind) if self.kind is not None else None
+            found = self._per_leaf[index] = (kinds, date_values(reader) if self.dated else None)
+        return found
 
     def __contains__(self, docnum: object) -> bool:
         """For Whoosh's collector, which asks with whole-index document numbers."""
         if not isinstance(docnum, int) or not 0 <= docnum < self._count:
             return False
         index = bisect_right(self._offsets, docnum) - 1
-        reader, local = self._leaves[index], docnum - self._offsets[index]
-        if self.kind is not None and local not in term_docs(reader, "kind", self.kind):
+        local = docnum - self._offsets[index]
+        kinds, dates = self._columns(index)
+        if kinds is not None and local not in kinds:
             return False
-        return not self.dated or self.low <= date_values(reader)[local] <= self.high
+        return dates is None or self.low <= dates[local] <= self.high
 
     def restrict(self, reader: Any, docs: set[int]) -> set[int]:
         """The members of ``docs`` (document numbers within the segment ``reader``) that pass."""
