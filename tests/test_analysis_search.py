@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from newssearch import analysis, pipeline
 from newssearch.index import update_index
 from newssearch.search import SearchPage, SearchRequest, search
+from newssearch.vocabulary import Vocabulary
 
 PAGES = {
     "hafen.txt": """Hafen plant Erweiterung des Nordkais
@@ -196,3 +198,26 @@ def test_search_vocabulary_complete_when_caches_overflow(tmp_path: Path, monkeyp
     for cache in (analysis._state.analysed, analysis._state.terms):
         monkeypatch.setattr(cache, "limit", 25)
     assert_answers_from_stored_vocabulary(fresh_process_report(index_pages(tmp_path, PAGES, jobs=0)))
+
+
+def test_vocabulary_from_before_terms_led_back_to_words_is_completed_by_the_next_run(tmp_path: Path) -> None:
+    """An index whose vocabulary cannot yet name the words carrying a term still marks them (every word of
+    a hit is analysed then); the next indexing run fills the table in, and marks stay the same."""
+    index_dir = index_pages(tmp_path, PAGES, jobs=0)
+    helm = {token.text for token in analysis.german_analyzer()("Helm", mode="query")}
+    assert "schutzhelme" in _stored(index_dir).words_carrying(helm)
+    with sqlite3.connect(index_dir / "analysis.sqlite") as connection:
+        connection.execute("DROP TABLE parts")
+        connection.execute("DROP INDEX words_by_term")
+        connection.execute("DELETE FROM meta WHERE name = 'carriers'")
+    assert _stored(index_dir).words_carrying(helm) is None
+    assert_answers_from_stored_vocabulary(fresh_process_report(index_dir))
+    update_index(index_dir, [tmp_path / "archiv"], jobs=0)
+    assert "schutzhelme" in _stored(index_dir).words_carrying(helm)
+    assert_answers_from_stored_vocabulary(fresh_process_report(index_dir))
+
+
+def _stored(index_dir: Path) -> Vocabulary:
+    found = Vocabulary.open_for_reading(index_dir, analysis.ANALYSIS_VERSION)
+    assert found is not None
+    return found

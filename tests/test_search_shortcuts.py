@@ -2,7 +2,9 @@
 
 Counting and date order read posting blocks (``docsets``), filters and date order read column arrays
 (``filters``, ``columns``), BM25F reads field lengths from an array (``ranking``), each segment searches
-only the terms it holds (``pruning``) and remembers the terms it looked up (``term_infos``). Checked on a real index of several segments with replaced pages
+only the terms it holds (``pruning``) and remembers the terms it looked up (``term_infos``), posting lists
+skip by bisection (``postings``), phrases compare position sets (``phrases``), and snippets analyse only the
+words the vocabulary says may carry a query's terms. Checked on a real index of several segments with replaced pages
 (deleted documents) and undated pages, against Whoosh's matchers, query filters and BM25F.
 """
 
@@ -15,12 +17,14 @@ from pathlib import Path
 import pytest
 from archive_maker import write_archive
 from conftest import EXAMPLES
-from whoosh import scoring
+from whoosh import fields, scoring
+from whoosh import index as whoosh_index
 
-from newssearch import pipeline
+from newssearch import pipeline, snippets
 from newssearch.docsets import matching_docs
 from newssearch.filters import kind_and_dates
 from newssearch.index import open_index, update_index
+from newssearch.postings import BisectingLeafMatcher
 from newssearch.pruning import SegmentPruned
 from newssearch.ranking import relevance
 from newssearch.search import SearchRequest, parse_query, search
@@ -38,6 +42,10 @@ QUERIES = [
     "autor:Kiebitz",
     "Kita-Neubau",
     "Hafen UND (Schule ODER Gemeinde)",
+    '"Gemeinde Hafen"',
+    '"neue Aufstellflächen für Lastwagen"',
+    '"zwei Jahre" Nordkai',
+    '"Gemeinde Hafen"^2 ODER Stadtfest',
 ]
 
 
@@ -173,3 +181,55 @@ def test_snippets_show_one_line_of_text_from_the_best_field(segmented_index: Pat
     text = "".join(part for part, _ in segments)
     assert text == "Am Hafen wird gebaut. Der Hafen wächst, und der Hafenmeister freut sich."
     assert _marked(segments) == ["Hafen", "Hafen", "Hafenmeister"]
+
+
+def test_bisecting_posting_reader_skips_to_the_documents_whoosh_skips_to(tmp_path: Path) -> None:
+    """Over a posting list of many blocks, every skip lands where Whoosh's own reader lands."""
+    schema = fields.Schema(body=fields.TEXT(phrase=True))
+    ix = whoosh_index.create_in(tmp_path, schema)
+    with ix.writer() as writer:
+        for number in range(2000):
+            words = ["Hafen"] * (1 + number % 4) if number % 3 == 0 or number % 7 == 0 else ["Schule"]
+            writer.add_document(body=" ".join(words))
+    with ix.reader() as reader:
+        terms = reader._terms
+        info = terms.term_info("body", b"hafen")
+        assert info.doc_frequency() > 5 * 128, "the test needs a posting list of several blocks"
+        fmt = schema["body"].format
+        stock = terms._codec.postings_reader(terms._postfile, info, fmt)
+        ours = BisectingLeafMatcher(terms._postfile, *info.extent(), fmt)
+        assert type(stock) is not BisectingLeafMatcher
+        targets = [0, 0, 1, 2, 60, 200, 201, 202, 203, 384, 385, 900, 901, 1399, 1400, 1999, 2005]
+        for target in targets:
+            if not stock.is_active():
+                break
+            stock.skip_to(target)
+            ours.skip_to(target)
+            assert ours.is_active() == stock.is_active()
+            if stock.is_active():
+                assert (ours.id(), ours.weight(), ours.value()) == (stock.id(), stock.weight(), stock.value())
+        assert not ours.is_active()
+
+
+def test_snippets_from_the_words_carrying_the_terms_match_analysing_every_word(
+    segmented_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Snippets that analyse only the words the stored vocabulary names are the ones analysing every word
+    of a hit gives, and the shortcut is taken."""
+    requests = [SearchRequest(query=text, page_size=30) for text in QUERIES + ["Hafenmeister", "Nato"]]
+    asked: list[object] = []
+    real = snippets.carriers_function
+
+    def counting(analyzer: object, terms: set[str]) -> object:
+        found = real(analyzer, terms)  # type: ignore[arg-type]
+        asked.append(found)
+        return found
+
+    monkeypatch.setattr(snippets, "carriers_function", counting)
+    shortcut = [[hit.snippet for hit in search(segmented_index, request).hits] for request in requests]
+    assert asked and all(found is not None for found in asked)
+    snippets._WORD_TERMS.clear()
+    monkeypatch.setattr(snippets, "carriers_function", lambda analyzer, terms: None)
+    every_word = [[hit.snippet for hit in search(segmented_index, request).hits] for request in requests]
+    assert shortcut == every_word
+    assert sum(matched for hits in shortcut for snippet in hits for _, matched in snippet) > 50

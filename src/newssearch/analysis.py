@@ -24,6 +24,7 @@ import os
 import re
 import sqlite3
 from collections import OrderedDict
+from itertools import compress, filterfalse
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
@@ -399,6 +400,49 @@ def word_terms_function(analyzer: Analyzer) -> Callable[[str], frozenset[str]]:
     return terms
 
 
+_keys_of_surface: Generations = Generations(_CACHE_LIMIT)
+
+
+def vocabulary_keys(surface: str) -> tuple[str, ...]:
+    """The stored words a surface word is analysed from: its normalised hyphen pieces, and the pieces
+    joined when there are several (``Nato-Gipfel`` → natogipfel, nato, gipfel)."""
+    found = _keys_of_surface.get(surface)
+    if found is None:
+        pieces = [piece for piece in _HYPHENS.split(normalise(surface)) if piece]
+        found = ("".join(pieces), *pieces) if len(pieces) > 1 else tuple(pieces)
+        _keys_of_surface.put(surface, found)
+    return found
+
+
+def carriers_function(analyzer: Analyzer, terms: Iterable[str]) -> Callable[[Iterable[str]], set[str]] | None:
+    """For snippets in a query process: a function keeping those of some surface words that may carry one of
+    ``terms`` (a superset, from the stored way back from terms to words), so only they need analysing.
+    None when the vocabulary cannot tell (another analyzer, an indexing process, an older vocabulary)."""
+    if _german_filter(analyzer) is None or not _state.query_only or not _state.stores:
+        return None
+    wanted = sorted(set(terms))
+    carriers: set[str] = set()
+    for store in _state.stores.values():
+        found = store.words_carrying(wanted)
+        if found is None:
+            return None
+        carriers |= found
+
+    def keep(surfaces: Iterable[str]) -> set[str]:
+        # A word of letters and digits only normalises to its lower case: those words are kept by C-level
+        # iteration (a long article has hundreds of distinct words); the others go through their keys.
+        words = list(surfaces)
+        kept = set(compress(words, map(carriers.__contains__, map(str.lower, words))))
+        for surface in filterfalse(str.isalnum, words):
+            if carriers.isdisjoint(vocabulary_keys(surface)):
+                kept.discard(surface)
+            else:
+                kept.add(surface)
+        return kept
+
+    return keep
+
+
 def index_postings(analyzer: Analyzer, value: str) -> dict[str, tuple[list[int], float]] | None:
     """Each index term of a text with its positions and summed boost, as Whoosh's ``Positions`` format
     collects them from the analyzer's tokens, but straight from the cached plans: no token objects and no
@@ -465,7 +509,9 @@ def prepare_for_index(index_dir: Path) -> None:
     and the run starts recording what it learns. Indexing workers the run spawns (``pipeline``) find the
     index through the environment and store what they learn themselves when they end."""
     try:
-        _start_recording(_attach(index_dir, writable=True))
+        store = _attach(index_dir, writable=True)
+        store.complete_carriers()  # a vocabulary written before terms were led back to words
+        _start_recording(store)
     except sqlite3.Error as error:
         raise _vocabulary_error(index_dir, error) from None
     os.environ[_WORKER_STORE_ENV] = str(Path(index_dir).resolve())

@@ -15,6 +15,8 @@ from typing import Any
 from whoosh import query
 from whoosh.matching.wrappers import FilterMatcher
 
+from newssearch.phrases import adjacent
+
 # Per segment reader, the documents of a few terms asked again and again; dropped with the reader.
 _TERM_DOCS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], frozenset[int]]] = weakref.WeakKeyDictionary()
 
@@ -58,7 +60,7 @@ def _docs(node: query.Query, searcher: Any, reader: Any) -> set[int]:
         return _docs(node.a, searcher, reader)
     if node is query.NullQuery:
         return set()
-    return set(node.docs(searcher))
+    return set(adjacent(node).docs(searcher))
 
 
 def _intersect_minus(

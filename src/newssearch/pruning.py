@@ -13,6 +13,8 @@ from typing import Any
 
 from whoosh import matching, query
 
+from newssearch.phrases import adjacent
+
 _MATCHES_NOTHING = None
 
 
@@ -37,7 +39,7 @@ def prune(node: query.Query, reader: Any) -> query.Query | None:
         return node if (node.fieldname, node.text) in reader else _MATCHES_NOTHING
     if isinstance(node, query.Phrase):
         present = all((node.fieldname, word) in reader for word in node.words)
-        return node if present else _MATCHES_NOTHING
+        return adjacent(node) if present else _MATCHES_NOTHING
     if type(node) is query.And:
         children = [prune(child, reader) for child in node.subqueries]
         if any(child is _MATCHES_NOTHING for child in children):

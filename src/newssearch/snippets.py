@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from whoosh.analysis import Analyzer
 
-from newssearch.analysis import TOKEN_PATTERN, prefetch, word_terms_function
+from newssearch.analysis import TOKEN_PATTERN, carriers_function, prefetch, word_terms_function
 
 Segment = tuple[str, bool]
 Matcher = tuple[Analyzer, set[str]]  # an analyzer and the index terms it must produce for a word to count
@@ -74,6 +74,23 @@ def _cache_for(analyzer: Analyzer) -> _WordTerms:
     return _WORD_TERMS.setdefault(_analyzer_key(analyzer), _WordTerms())
 
 
+# Per request (the hits of one search share their matchers' term set): which words may carry the terms.
+_CARRIERS: dict[int, tuple[set[str], Callable[[Iterable[str]], set[str]] | None]] = {}
+_CARRIERS_KEPT = 16
+
+
+def _carriers_for(analyzer: Analyzer, terms: set[str]) -> Callable[[Iterable[str]], set[str]] | None:
+    """The filter keeping the words that may carry ``terms``, asked of the vocabulary once per request (the
+    entry holds the set itself, so its ``id`` cannot stand for another set while the entry lives)."""
+    entry = _CARRIERS.get(id(terms))
+    if entry is None or entry[0] is not terms:
+        if len(_CARRIERS) >= _CARRIERS_KEPT:
+            _CARRIERS.clear()
+        entry = (terms, carriers_function(analyzer, terms))
+        _CARRIERS[id(terms)] = entry
+    return entry[1]
+
+
 def matched_spans(text: str, matchers: Sequence[Matcher]) -> list[tuple[int, int, frozenset[str]]]:
     """Character spans of the words in ``text`` whose index terms matched, with the terms each holds.
 
@@ -84,14 +101,21 @@ def matched_spans(text: str, matchers: Sequence[Matcher]) -> list[tuple[int, int
 
 
 def _held_terms(words: set[str], matchers: Sequence[Matcher]) -> dict[str, frozenset[str]]:
-    """The words (distinct, as the tokenizer finds them) whose index terms matched, with those terms."""
+    """The words (distinct, as the tokenizer finds them) whose index terms matched, with those terms.
+
+    Where the vocabulary knows which words carry the terms, only those words of the text are analysed: a
+    hit's text holds hundreds of words the process has not met, and analysing them all was most of a first
+    query's time."""
     held_by: dict[str, frozenset[str]] = {}
     for analyzer, terms in matchers:
         if not terms:
             continue
+        keep = _carriers_for(analyzer, terms)
+        candidates = keep(words) if keep is not None else words
         cache = _cache_for(analyzer)
-        cache.learn(analyzer, words)
-        for word, held in cache.holding(words, terms).items():
+        prefetch(candidates.difference(cache.terms))
+        cache.learn(analyzer, candidates)
+        for word, held in cache.holding(candidates, terms).items():
             held_by[word] = held_by.get(word, frozenset()) | held
     return held_by
 
@@ -164,9 +188,6 @@ def best_snippet(texts: Sequence[str], matchers: Sequence[Matcher], width: int =
     if not counted:
         return []
     words = set().union(*(counts.keys() for _, counts in counted))
-    caches = [_cache_for(analyzer) for analyzer, terms in matchers if terms]
-    if caches:
-        prefetch(words.difference(caches[0].terms))
     held_by = _held_terms(words, matchers)  # each distinct word checked once, not once per text
     best: tuple[int, str] | None = None
     for text, counts in counted:

@@ -12,6 +12,8 @@ from typing import Any
 
 from whoosh import reading
 
+from newssearch.postings import posting_matcher
+
 # whoosh3 dropped the exception class; its term table raises a KeyError then.
 _TERM_NOT_FOUND: tuple[type[BaseException], ...] = (getattr(reading, "TermNotFound", KeyError), KeyError)
 _LIMIT = 50_000  # entries per segment; the cache starts over when full
@@ -59,7 +61,7 @@ class _RememberingTerms:
     def matcher(self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None) -> Any:
         info = self.term_info(fieldname, tbytes)
         table = self._table
-        return table._codec.postings_reader(table._postfile, info, format_, term=(fieldname, tbytes), scorer=scorer)
+        return posting_matcher(table._codec, table._postfile, info, format_, term=(fieldname, tbytes), scorer=scorer)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._table, name)

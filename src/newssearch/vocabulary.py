@@ -26,7 +26,14 @@ _SCHEMA = (
     # Every word the archive contains, lowercased with umlauts expanded, in order: typo candidates are found
     # by walking a Levenshtein automaton along this sorted list (as Whoosh does along a field's terms).
     "CREATE TABLE IF NOT EXISTS keys (key TEXT PRIMARY KEY) WITHOUT ROWID",
+    # The way back from an index term to the words that carry it, as term or as a compound part: a snippet
+    # looks only at the words of a hit that carry a query's terms, instead of analysing every word it holds.
+    "CREATE INDEX IF NOT EXISTS words_by_term ON words (term)",
+    "CREATE TABLE IF NOT EXISTS parts (term TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (term, word)) WITHOUT ROWID",
 )
+# In ``meta``: set once ``parts`` holds the parts of every stored word (a vocabulary written before the table
+# existed is filled in when an indexing run next opens it; until then snippets analyse every word).
+_CARRIERS_COMPLETE = "carriers"
 
 Analysis = tuple[str, tuple[str, ...]]
 
@@ -59,8 +66,7 @@ class Vocabulary:
         if self._connection is None:
             if self.writable:
                 connection = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
-                for statement in _SCHEMA:
-                    connection.execute(statement)
+                _prepare(connection)
             else:
                 connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
                                              check_same_thread=False)
@@ -76,11 +82,16 @@ class Vocabulary:
         connection = self._connect()
         if self._stored_version() != self.version:
             with connection:
-                for table in ("words", "spellings", "keys"):
+                for table in ("words", "spellings", "keys", "parts"):
                     connection.execute(f"DROP TABLE IF EXISTS {table}")
                 for statement in _SCHEMA:
                     connection.execute(statement)
+                _fill_parts(connection)
                 connection.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
+
+    def complete_carriers(self) -> None:
+        """Make sure the way back from terms to words covers every stored word (an indexing run's start)."""
+        _prepare(self._connect())
 
     def _row(self, sql: str, key: str) -> tuple[str, ...] | None:
         """One row, or None: a vocabulary that cannot be read (locked too long, damaged) is like a missing one,
@@ -119,6 +130,24 @@ class Vocabulary:
         for word, term, parts in self._connect().execute("SELECT word, term, parts FROM words WHERE parts IS NOT NULL"):
             yield word, (term, tuple(parts.split()))
 
+    def words_carrying(self, terms: Iterable[str]) -> set[str] | None:
+        """The stored words whose index term or one of whose part terms is among ``terms``; None when the
+        vocabulary cannot say (written before it kept parts by term, or unreadable)."""
+        wanted = list(terms)
+        sql = "SELECT word FROM words WHERE term IN ({0}) UNION SELECT word FROM parts WHERE term IN ({0})"
+        try:
+            if self._row("SELECT value FROM meta WHERE name = ?", _CARRIERS_COMPLETE) is None:
+                return None
+            connection = self._connect()
+            found: set[str] = set()
+            for start in range(0, len(wanted), 400):
+                chunk = wanted[start : start + 400]
+                marks = ",".join("?" * len(chunk))
+                found.update(row[0] for row in connection.execute(sql.format(marks), chunk + chunk))
+            return found
+        except sqlite3.Error:
+            return None
+
     def term(self, word: str) -> str | None:
         """Index term of a word the archive contains or a form of one of its lemmas."""
         row = self._row("SELECT term FROM words WHERE word = ?", word)
@@ -137,6 +166,10 @@ class Vocabulary:
                 ((word, term, " ".join(parts)) for word, (term, parts) in analysed),
             )
             connection.executemany("INSERT OR IGNORE INTO words VALUES (?, ?, NULL)", forms)
+            connection.executemany(
+                "INSERT OR IGNORE INTO parts VALUES (?, ?)",
+                ((part, word) for word, (_, parts) in analysed for part in parts),
+            )
 
     def add_spellings(self, spellings: Iterable[tuple[str, str]]) -> None:
         """Remember how the archive prints a typo key that it writes with umlauts or ß."""
@@ -177,3 +210,22 @@ class Vocabulary:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _prepare(connection: sqlite3.Connection) -> None:
+    """Create what is missing of the tables, and fill in the way back from terms to words."""
+    with connection:
+        for statement in _SCHEMA:
+            connection.execute(statement)
+        _fill_parts(connection)
+
+
+def _fill_parts(connection: sqlite3.Connection) -> None:
+    """Index the part terms of every stored word by term, once per vocabulary (see ``_CARRIERS_COMPLETE``)."""
+    if connection.execute("SELECT 1 FROM meta WHERE name = ?", (_CARRIERS_COMPLETE,)).fetchone():
+        return
+    rows = connection.execute("SELECT word, parts FROM words WHERE parts IS NOT NULL AND parts != ''")
+    connection.executemany(
+        "INSERT OR IGNORE INTO parts VALUES (?, ?)", [(part, word) for word, parts in rows for part in parts.split()]
+    )
+    connection.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (_CARRIERS_COMPLETE,))
