@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -12,8 +14,12 @@ from click.testing import CliRunner
 
 from newssearch.index import update_index
 
-# The unpacked word tables go to a folder of this test run, not the user's cache (worker processes inherit it).
-os.environ.setdefault("NEWSSEARCH_CACHE_DIR", tempfile.mkdtemp(prefix="newssearch-tabellen-"))
+# The unpacked word tables go to a folder of this test run, not the user's cache (worker processes inherit it);
+# the folder goes when the run ends.
+if "NEWSSEARCH_CACHE_DIR" not in os.environ:
+    _TABLES = tempfile.mkdtemp(prefix="newssearch-tabellen-")
+    os.environ["NEWSSEARCH_CACHE_DIR"] = _TABLES
+    atexit.register(shutil.rmtree, _TABLES, ignore_errors=True)
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "archiv"

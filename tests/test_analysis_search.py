@@ -200,6 +200,16 @@ def test_search_vocabulary_complete_when_caches_overflow(tmp_path: Path, monkeyp
     assert_answers_from_stored_vocabulary(fresh_process_report(index_pages(tmp_path, PAGES, jobs=0)))
 
 
+def test_vocabulary_gives_back_the_space_its_staging_table_used(tmp_path: Path) -> None:
+    """An indexing run appends the pairs that lead terms back to words to a staging table and moves them in
+    order at its end; the emptied pages go back to the file system, so the file holds no dead space."""
+    index_dir = index_pages(tmp_path, {**PAGES, **{f"extra-{n}.txt": text for n, text in enumerate(PAGES.values())}})
+    with sqlite3.connect(index_dir / "analysis.sqlite") as connection:
+        assert connection.execute("SELECT count(*) FROM carriers_new").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM carriers").fetchone()[0] > 50
+        assert connection.execute("PRAGMA freelist_count").fetchone() == (0,)
+
+
 def test_vocabulary_from_before_terms_led_back_to_words_is_completed_by_the_next_run(tmp_path: Path) -> None:
     """An index whose vocabulary cannot yet name the words carrying a term still marks them (every word of
     a hit is analysed then); the next indexing run fills the table in, and marks stay the same."""
@@ -207,13 +217,17 @@ def test_vocabulary_from_before_terms_led_back_to_words_is_completed_by_the_next
     helm = {token.text for token in analysis.german_analyzer()("Helm", mode="query")}
     assert "schutzhelme" in _stored(index_dir).words_carrying(helm)
     with sqlite3.connect(index_dir / "analysis.sqlite") as connection:
-        connection.execute("DROP TABLE parts")
-        connection.execute("DROP INDEX words_by_term")
-        connection.execute("DELETE FROM meta WHERE name = 'carriers'")
+        connection.execute("DROP TABLE carriers")
+        connection.execute("DROP TABLE carriers_new")
+        connection.execute("DELETE FROM meta WHERE name = 'carriers_complete'")
     assert _stored(index_dir).words_carrying(helm) is None
     assert_answers_from_stored_vocabulary(fresh_process_report(index_dir))
     update_index(index_dir, [tmp_path / "archiv"], jobs=0)
     assert "schutzhelme" in _stored(index_dir).words_carrying(helm)
+    assert_answers_from_stored_vocabulary(fresh_process_report(index_dir))
+    with sqlite3.connect(index_dir / "analysis.sqlite") as connection:  # as a run still adding words leaves it
+        connection.execute("INSERT INTO carriers_new VALUES ('helm', 'helme')")
+    assert _stored(index_dir).words_carrying(helm) is None
     assert_answers_from_stored_vocabulary(fresh_process_report(index_dir))
 
 

@@ -21,6 +21,7 @@ from whoosh import fields, scoring
 from whoosh import index as whoosh_index
 
 from newssearch import pipeline, snippets
+from newssearch import search as search_module
 from newssearch.docsets import matching_docs
 from newssearch.filters import kind_and_dates
 from newssearch.index import open_index, update_index
@@ -218,18 +219,18 @@ def test_snippets_from_the_words_carrying_the_terms_match_analysing_every_word(
     of a hit gives, and the shortcut is taken."""
     requests = [SearchRequest(query=text, page_size=30) for text in QUERIES + ["Hafenmeister", "Nato"]]
     asked: list[object] = []
-    real = snippets.carriers_function
+    real = search_module.carriers_function
 
-    def counting(analyzer: object, terms: set[str]) -> object:
-        found = real(analyzer, terms)  # type: ignore[arg-type]
+    def counting(analyzer: object, terms: set[str], folder: Path) -> object:
+        found = real(analyzer, terms, folder)  # type: ignore[arg-type]
         asked.append(found)
         return found
 
-    monkeypatch.setattr(snippets, "carriers_function", counting)
+    monkeypatch.setattr(search_module, "carriers_function", counting)
     shortcut = [[hit.snippet for hit in search(segmented_index, request).hits] for request in requests]
     assert asked and all(found is not None for found in asked)
     snippets._WORD_TERMS.clear()
-    monkeypatch.setattr(snippets, "carriers_function", lambda analyzer, terms: None)
+    monkeypatch.setattr(search_module, "carriers_function", lambda analyzer, terms, folder: None)
     every_word = [[hit.snippet for hit in search(segmented_index, request).hits] for request in requests]
     assert shortcut == every_word
     assert sum(matched for hits in shortcut for snippet in hits for _, matched in snippet) > 50

@@ -414,19 +414,19 @@ def vocabulary_keys(surface: str) -> tuple[str, ...]:
     return found
 
 
-def carriers_function(analyzer: Analyzer, terms: Iterable[str]) -> Callable[[Iterable[str]], set[str]] | None:
-    """For snippets in a query process: a function keeping those of some surface words that may carry one of
-    ``terms`` (a superset, from the stored way back from terms to words), so only they need analysing.
-    None when the vocabulary cannot tell (another analyzer, an indexing process, an older vocabulary)."""
-    if _german_filter(analyzer) is None or not _state.query_only or not _state.stores:
+def carriers_function(
+    analyzer: Analyzer, terms: Iterable[str], index_dir: Path
+) -> Callable[[Iterable[str]], set[str]] | None:
+    """For snippets of the index at ``index_dir`` in a query process: a function keeping those of some surface
+    words that may carry one of ``terms`` (a superset, from the stored way back from terms to words), so only
+    they need analysing. None when the vocabulary cannot tell (another analyzer, an indexing process, an
+    index not opened for searching, an older vocabulary)."""
+    store = _state.stores.get(Path(index_dir).resolve())
+    if _german_filter(analyzer) is None or not _state.query_only or store is None:
         return None
-    wanted = sorted(set(terms))
-    carriers: set[str] = set()
-    for store in _state.stores.values():
-        found = store.words_carrying(wanted)
-        if found is None:
-            return None
-        carriers |= found
+    carriers = store.words_carrying(sorted(set(terms)))
+    if carriers is None:
+        return None
 
     def keep(surfaces: Iterable[str]) -> set[str]:
         # A word of letters and digits only normalises to its lower case: those words are kept by C-level
@@ -523,7 +523,9 @@ def persist_vocabulary(index_dir: Path) -> None:
     _state.recording = False
     os.environ.pop(_WORKER_STORE_ENV, None)
     try:
-        _store_learnt(_attach(index_dir, writable=True))
+        store = _attach(index_dir, writable=True)
+        _store_learnt(store)
+        store.complete_carriers()
     except sqlite3.Error as error:
         raise _vocabulary_error(index_dir, error) from None
 

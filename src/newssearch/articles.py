@@ -13,6 +13,7 @@ from datetime import datetime
 from whoosh import index as whoosh_index
 from whoosh import query
 
+from newssearch.search import index_folder
 from newssearch.search import query_matchers as search_matchers
 from newssearch.snippets import Matcher, Segment, matched_spans
 
@@ -93,7 +94,7 @@ def load_article(ix: whoosh_index.Index, article_id: str) -> ArticleView | None:
 def query_matchers(ix: whoosh_index.Index, parsed: query.Query) -> list[Matcher]:
     """What to mark in an article for a query: its stemmed words, and whole words for fuzzy matches."""
     with ix.searcher() as searcher:
-        return search_matchers(searcher.reader(), ix.schema, parsed)
+        return search_matchers(searcher.reader(), ix.schema, parsed, index_folder(ix))
 
 
 def mark(text: str, matchers: list[Matcher]) -> list[Segment]:

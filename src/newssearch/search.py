@@ -19,7 +19,7 @@ from whoosh import qparser, query, sorting
 from whoosh.qparser.common import QueryParserError
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
-from newssearch.analysis import archive_vocabulary
+from newssearch.analysis import archive_vocabulary, carriers_function
 from newssearch.columns import NO_DATE, date_keys
 from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from newssearch.docsets import matching_docs
@@ -184,10 +184,12 @@ def _positive_terms(node: query.Query, reader: Any) -> set[tuple[str, str]]:
     return found
 
 
-def query_matchers(reader: Any, schema: Any, parsed: query.Query) -> list[Matcher]:
-    """What to mark for a query: the index terms it looks for in the text fields (fuzzy alternatives too)."""
-    terms = _positive_terms(parsed, reader)
-    return [(schema["body"].analyzer, {text for fieldname, text in terms if fieldname in FIELD_BOOSTS})]
+def query_matchers(reader: Any, schema: Any, parsed: query.Query, index_dir: Path | None = None) -> list[Matcher]:
+    """What to mark for a query: the index terms it looks for in the text fields (fuzzy alternatives too), and,
+    given the index folder, which words of its archive may carry them (asked of its vocabulary once)."""
+    analyzer = schema["body"].analyzer
+    terms = {text for fieldname, text in _positive_terms(parsed, reader) if fieldname in FIELD_BOOSTS}
+    return [(analyzer, terms, carriers_function(analyzer, terms, index_dir) if index_dir is not None else None)]
 
 
 def build_query(request: SearchRequest, ix: whoosh_index.Index) -> query.Query:
@@ -197,6 +199,12 @@ def build_query(request: SearchRequest, ix: whoosh_index.Index) -> query.Query:
         near = fuzzy_text(request.query.translate(_QUOTES), archive_words(ix))
         parsed = query.Or([parsed, parse_query(near, ix.schema)])
     return parsed
+
+
+def index_folder(ix: whoosh_index.Index) -> Path | None:
+    """The folder an index lives in (None for an index held in memory)."""
+    folder = getattr(ix.storage, "folder", None)
+    return Path(folder) if folder else None
 
 
 def archive_words(ix: whoosh_index.Index) -> Vocabulary:
@@ -293,7 +301,7 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
             scores = {hit.docnum: hit.score for hit in results[first:limit]}
             if request.sort != "relevance":
                 scores = _relevance(searcher, parsed, shown)
-        matchers = query_matchers(searcher.reader(), ix.schema, parsed) if shown else []
+        matchers = query_matchers(searcher.reader(), ix.schema, parsed, index_folder(ix)) if shown else []
         hits = []
         for docnum in shown:
             stored = searcher.stored_fields(docnum)

@@ -10,14 +10,17 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Optional, Sequence, Union
 
 from whoosh.analysis import Analyzer
 
-from newssearch.analysis import TOKEN_PATTERN, carriers_function, prefetch, word_terms_function
+from newssearch.analysis import TOKEN_PATTERN, prefetch, word_terms_function
 
 Segment = tuple[str, bool]
-Matcher = tuple[Analyzer, set[str]]  # an analyzer and the index terms it must produce for a word to count
+# An analyzer and the index terms it must produce for a word to count; optionally a filter keeping the words
+# that may carry those terms (``analysis.carriers_function``), so that only they are analysed.
+Carriers = Callable[[Iterable[str]], set[str]]
+Matcher = Union[tuple[Analyzer, set[str]], tuple[Analyzer, set[str], Optional[Carriers]]]
 SNIPPET_CHARS = 220
 _CONTEXT_BEFORE = 60
 _WHITESPACE = re.compile(r"\s+")
@@ -74,23 +77,6 @@ def _cache_for(analyzer: Analyzer) -> _WordTerms:
     return _WORD_TERMS.setdefault(_analyzer_key(analyzer), _WordTerms())
 
 
-# Per request (the hits of one search share their matchers' term set): which words may carry the terms.
-_CARRIERS: dict[int, tuple[set[str], Callable[[Iterable[str]], set[str]] | None]] = {}
-_CARRIERS_KEPT = 16
-
-
-def _carriers_for(analyzer: Analyzer, terms: set[str]) -> Callable[[Iterable[str]], set[str]] | None:
-    """The filter keeping the words that may carry ``terms``, asked of the vocabulary once per request (the
-    entry holds the set itself, so its ``id`` cannot stand for another set while the entry lives)."""
-    entry = _CARRIERS.get(id(terms))
-    if entry is None or entry[0] is not terms:
-        if len(_CARRIERS) >= _CARRIERS_KEPT:
-            _CARRIERS.clear()
-        entry = (terms, carriers_function(analyzer, terms))
-        _CARRIERS[id(terms)] = entry
-    return entry[1]
-
-
 def matched_spans(text: str, matchers: Sequence[Matcher]) -> list[tuple[int, int, frozenset[str]]]:
     """Character spans of the words in ``text`` whose index terms matched, with the terms each holds.
 
@@ -107,10 +93,11 @@ def _held_terms(words: set[str], matchers: Sequence[Matcher]) -> dict[str, froze
     hit's text holds hundreds of words the process has not met, and analysing them all was most of a first
     query's time."""
     held_by: dict[str, frozenset[str]] = {}
-    for analyzer, terms in matchers:
+    for matcher in matchers:
+        analyzer, terms = matcher[0], matcher[1]
         if not terms:
             continue
-        keep = _carriers_for(analyzer, terms)
+        keep = matcher[2] if len(matcher) > 2 else None
         candidates = keep(words) if keep is not None else words
         cache = _cache_for(analyzer)
         prefetch(candidates.difference(cache.terms))

@@ -26,14 +26,17 @@ _SCHEMA = (
     # Every word the archive contains, lowercased with umlauts expanded, in order: typo candidates are found
     # by walking a Levenshtein automaton along this sorted list (as Whoosh does along a field's terms).
     "CREATE TABLE IF NOT EXISTS keys (key TEXT PRIMARY KEY) WITHOUT ROWID",
-    # The way back from an index term to the words that carry it, as term or as a compound part: a snippet
-    # looks only at the words of a hit that carry a query's terms, instead of analysing every word it holds.
-    "CREATE INDEX IF NOT EXISTS words_by_term ON words (term)",
-    "CREATE TABLE IF NOT EXISTS parts (term TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (term, word)) WITHOUT ROWID",
+    # The way back from an index term to the stored words that carry it, as their term or as a compound part:
+    # a snippet analyses only the words of a hit that carry a query's terms, not every word it holds.
+    "CREATE TABLE IF NOT EXISTS carriers (term TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (term, word))"
+    " WITHOUT ROWID",
+    # Where an indexing run appends its new pairs (cheap: no index to keep in order while the workers write);
+    # the run's end moves them into ``carriers`` in term order.
+    "CREATE TABLE IF NOT EXISTS carriers_new (term TEXT NOT NULL, word TEXT NOT NULL)",
 )
-# In ``meta``: set once ``parts`` holds the parts of every stored word (a vocabulary written before the table
-# existed is filled in when an indexing run next opens it; until then snippets analyse every word).
-_CARRIERS_COMPLETE = "carriers"
+# In ``meta``: set once ``carriers`` covers every stored word (a vocabulary written before the table existed
+# is filled in when an indexing run next opens it; until then snippets analyse every word of a hit).
+_CARRIERS_COMPLETE = "carriers_complete"
 
 Analysis = tuple[str, tuple[str, ...]]
 
@@ -66,6 +69,8 @@ class Vocabulary:
         if self._connection is None:
             if self.writable:
                 connection = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
+                # A new file hands the pages an indexing run's staging table used back to the file system.
+                connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
                 _prepare(connection)
             else:
                 connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
@@ -82,16 +87,21 @@ class Vocabulary:
         connection = self._connect()
         if self._stored_version() != self.version:
             with connection:
-                for table in ("words", "spellings", "keys", "parts"):
+                for table in ("words", "spellings", "keys", "carriers", "carriers_new"):
                     connection.execute(f"DROP TABLE IF EXISTS {table}")
                 for statement in _SCHEMA:
                     connection.execute(statement)
-                _fill_parts(connection)
+                _fill_carriers(connection)
                 connection.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
 
     def complete_carriers(self) -> None:
-        """Make sure the way back from terms to words covers every stored word (an indexing run's start)."""
-        _prepare(self._connect())
+        """Make the way back from terms to words cover every stored word: at an indexing run's start (for a
+        vocabulary from before it, or what a stopped run appended) and at its end."""
+        connection = self._connect()
+        _prepare(connection)
+        with connection:
+            _merge_carriers(connection)
+        connection.executescript("PRAGMA incremental_vacuum;")  # stepped to the end, unlike execute()
 
     def _row(self, sql: str, key: str) -> tuple[str, ...] | None:
         """One row, or None: a vocabulary that cannot be read (locked too long, damaged) is like a missing one,
@@ -132,19 +142,14 @@ class Vocabulary:
 
     def words_carrying(self, terms: Iterable[str]) -> set[str] | None:
         """The stored words whose index term or one of whose part terms is among ``terms``; None when the
-        vocabulary cannot say (written before it kept parts by term, or unreadable)."""
-        wanted = list(terms)
-        sql = "SELECT word FROM words WHERE term IN ({0}) UNION SELECT word FROM parts WHERE term IN ({0})"
+        vocabulary cannot say (written before it led terms back to words, an indexing run is adding words,
+        or unreadable)."""
         try:
             if self._row("SELECT value FROM meta WHERE name = ?", _CARRIERS_COMPLETE) is None:
                 return None
-            connection = self._connect()
-            found: set[str] = set()
-            for start in range(0, len(wanted), 400):
-                chunk = wanted[start : start + 400]
-                marks = ",".join("?" * len(chunk))
-                found.update(row[0] for row in connection.execute(sql.format(marks), chunk + chunk))
-            return found
+            if self._connect().execute("SELECT 1 FROM carriers_new LIMIT 1").fetchone() is not None:
+                return None
+            return {row[0] for row in self._rows_for("SELECT word FROM carriers WHERE term IN ({})", terms)}
         except sqlite3.Error:
             return None
 
@@ -167,8 +172,9 @@ class Vocabulary:
             )
             connection.executemany("INSERT OR IGNORE INTO words VALUES (?, ?, NULL)", forms)
             connection.executemany(
-                "INSERT OR IGNORE INTO parts VALUES (?, ?)",
-                ((part, word) for word, (_, parts) in analysed for part in parts),
+                "INSERT INTO carriers_new VALUES (?, ?)",
+                [(term, word) for word, (term, parts) in analysed for term in (term, *parts)]
+                + [(term, word) for word, term in forms],
             )
 
     def add_spellings(self, spellings: Iterable[tuple[str, str]]) -> None:
@@ -217,15 +223,23 @@ def _prepare(connection: sqlite3.Connection) -> None:
     with connection:
         for statement in _SCHEMA:
             connection.execute(statement)
-        _fill_parts(connection)
+        _fill_carriers(connection)
 
 
-def _fill_parts(connection: sqlite3.Connection) -> None:
-    """Index the part terms of every stored word by term, once per vocabulary (see ``_CARRIERS_COMPLETE``)."""
+def _fill_carriers(connection: sqlite3.Connection) -> None:
+    """Lead the terms of every stored word back to it, once per vocabulary (see ``_CARRIERS_COMPLETE``)."""
     if connection.execute("SELECT 1 FROM meta WHERE name = ?", (_CARRIERS_COMPLETE,)).fetchone():
         return
+    connection.execute("INSERT INTO carriers_new SELECT term, word FROM words")
     rows = connection.execute("SELECT word, parts FROM words WHERE parts IS NOT NULL AND parts != ''")
     connection.executemany(
-        "INSERT OR IGNORE INTO parts VALUES (?, ?)", [(part, word) for word, parts in rows for part in parts.split()]
+        "INSERT INTO carriers_new VALUES (?, ?)", [(part, word) for word, parts in rows for part in parts.split()]
     )
+    _merge_carriers(connection)
     connection.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (_CARRIERS_COMPLETE,))
+
+
+def _merge_carriers(connection: sqlite3.Connection) -> None:
+    """Move the appended pairs into ``carriers``, in its own order (a sorted insert touches each page once)."""
+    connection.execute("INSERT OR IGNORE INTO carriers SELECT term, word FROM carriers_new ORDER BY term, word")
+    connection.execute("DELETE FROM carriers_new")
