@@ -88,6 +88,11 @@ def normalise(surface: str) -> str:
     return text
 
 
+def hyphen_pieces(surface: str) -> list[str]:
+    """The normalised pieces of a surface word between its hyphens (one piece for most words)."""
+    return [piece for piece in _HYPHENS.split(normalise(surface)) if piece]
+
+
 _stem = stemmer_for_language("de")
 _stems: Generations = Generations(_CACHE_LIMIT)
 
@@ -353,8 +358,7 @@ class GermanFilter(_PlannedFilter):
         found = self._plans.get(key) or self._plans.recall(key)
         if found is not None:
             return found
-        text = normalise(surface)
-        pieces = [piece for piece in _HYPHENS.split(text) if piece]
+        pieces = hyphen_pieces(surface)
         exact = True
         emitted: list[tuple[str, float, int]] = []
         if not pieces or (len(pieces) == 1 and removestops and pieces[0] in STOP_WORDS):
@@ -408,7 +412,7 @@ def vocabulary_keys(surface: str) -> tuple[str, ...]:
     joined when there are several (``Nato-Gipfel`` → natogipfel, nato, gipfel)."""
     found = _keys_of_surface.get(surface)
     if found is None:
-        pieces = [piece for piece in _HYPHENS.split(normalise(surface)) if piece]
+        pieces = hyphen_pieces(surface)
         found = ("".join(pieces), *pieces) if len(pieces) > 1 else tuple(pieces)
         _keys_of_surface.put(surface, found)
     return found
@@ -494,7 +498,7 @@ class SpellingFilter(_PlannedFilter):
         key = (surface, query, removestops)
         found = self._plans.get(key) or self._plans.recall(key)
         if found is None:
-            pieces = [piece for piece in _HYPHENS.split(normalise(surface)) if piece]
+            pieces = hyphen_pieces(surface)
             words: list[tuple[str, int]] = []
             if pieces and not (len(pieces) == 1 and removestops and pieces[0] in STOP_WORDS):
                 words = [(piece, offset) for offset, piece in enumerate(pieces)]
@@ -620,12 +624,7 @@ def prefetch(surfaces: Iterable[str]) -> None:
     of words the process has not seen, and one database query per word made cold snippets slow."""
     if not _state.query_only or not _state.stores:
         return
-    wanted = {
-        piece
-        for surface in surfaces
-        for piece in _HYPHENS.split(normalise(surface))
-        if piece and not _state.analysed.holds(piece)
-    }
+    wanted = {piece for surface in surfaces for piece in hyphen_pieces(surface) if not _state.analysed.holds(piece)}
     for store in _state.stores.values():
         if not wanted:
             return
