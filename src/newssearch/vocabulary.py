@@ -90,8 +90,7 @@ class Vocabulary:
                 for table in ("words", "spellings", "keys", "carriers", "carriers_new"):
                     connection.execute(f"DROP TABLE IF EXISTS {table}")
                 for statement in _SCHEMA:
-                    connection.execute(statement)
-                _fill_carriers(connection)
+                    connection.execute(statement)  # ``carriers`` stays complete: it is as empty as ``words``
                 connection.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
 
     def complete_carriers(self) -> None:
