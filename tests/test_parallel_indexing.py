@@ -9,7 +9,9 @@ import pytest
 from archive_maker import write_archive
 
 from newssearch import pipeline
-from newssearch.index import count_documents, open_index, update_index
+from whoosh import index
+
+from newssearch.index import build_schema, count_documents, open_index, update_index
 from newssearch.maintenance import check_index
 from newssearch.search import SearchRequest, search
 
@@ -81,3 +83,20 @@ def test_date_sorted_hits_keep_their_scores_across_segments(worker_index: Path) 
         days = [hit.date for hit in page.hits if hit.date is not None]
         assert days == sorted(days, reverse=sort == "newest")
         assert all(hit.score == pytest.approx(scores[hit.id]) and hit.score > 0 for hit in page.hits)
+
+
+def test_workers_start_before_the_pages_only_when_a_folder_needs_them(tmp_path: Path) -> None:
+    """Worker processes (and their word tables) are started while the writer still prepares, but a run
+    whose folders are all small enough to parse in the writer process starts none."""
+    index.create_in(str(tmp_path), build_schema())
+    small = pipeline.SegmentWorkers(2, tmp_path, "MAIN", 20, limitmb=32, preload=True)
+    small.start_for([pipeline.INLINE_BELOW_PAGES - 1, 3])
+    assert small._workers == []
+    large = pipeline.SegmentWorkers(2, tmp_path, "MAIN", 20, limitmb=32, preload=True)
+    try:
+        large.start_for([3, pipeline.INLINE_BELOW_PAGES])
+        assert len(large._workers) == 2 and all(worker.is_alive() for worker in large._workers)
+        workers = list(large._workers)
+    finally:
+        large.close()
+    assert [worker.exitcode for worker in workers] == [0, 0]

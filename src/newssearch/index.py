@@ -369,7 +369,8 @@ def update_index(
 
         batches = _Batches(ix, batch_pages, save_meta)
         workers = SegmentWorkers(
-            default_jobs() if jobs is None else jobs, index_dir, name, batch_pages, limitmb=WORKER_LIMIT_MB
+            default_jobs() if jobs is None else jobs, index_dir, name, batch_pages, limitmb=WORKER_LIMIT_MB,
+            preload=fresh or not exists,  # every page will be analysed: the word tables are needed anyway
         )
         try:
             problems: list[DocumentError] = []
@@ -384,6 +385,7 @@ def update_index(
             # as it is indexed, so no list of every page is kept.
             work = [(root, glob, sum(1 for _ in find_page_files(root, glob, problems))) for root, glob in plan]
             report.skipped += [Skipped(path=problem.path, reason=problem.reason) for problem in problems]
+            workers.start_for(count for _, _, count in work)
             total = sum(count for _, _, count in work)
             done = 0
             for root, glob, count in work:

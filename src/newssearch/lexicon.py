@@ -68,6 +68,12 @@ def loaded() -> bool:
     return _lemmas is not None
 
 
+def load_tables() -> None:
+    """Load both tables now (an indexing worker that will analyse a whole archive)."""
+    lemma_table()
+    frequency_table()
+
+
 def lemma_table() -> Mapping[str, str]:
     """simplemma's German form → lemma table (case-sensitive keys: nouns are capitalised)."""
     global _lemmas, _raw_lemmas

@@ -24,6 +24,7 @@ from typing import Any, Iterable, Iterator
 
 from whoosh import fields, formats
 
+from newssearch import lexicon
 from newssearch.analysis import index_postings
 from newssearch.dates import resolve_article_date
 from newssearch.documents import Page, clean_line, parse_page
@@ -171,12 +172,18 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _segment_worker(parent: int, index_dir: str, indexname: str, limitmb: int, inbox: Any, outbox: Any) -> None:
+def _segment_worker(
+    parent: int, index_dir: str, indexname: str, limitmb: int, inbox: Any, outbox: Any, preload: bool = False
+) -> None:
     """One worker process: pages in, a segment of its own out at the end of every batch.
 
     Whoosh lets several writers without the index lock write segments side by side (its own multiprocess
-    writer does so); only the parent, which holds the lock, lists them in the index's table of contents."""
+    writer does so); only the parent, which holds the lock, lists them in the index's table of contents.
+    With ``preload`` the word tables are loaded before the first pages arrive (the parent is still learning
+    the folder's boilerplate then)."""
     _end_with_parent(parent)
+    if preload:
+        lexicon.load_tables()
     ix = worker_storage(index_dir).open_index(indexname)
     writer: Any = None
     try:
@@ -224,8 +231,11 @@ class SegmentWorkers:
     the pages are parsed here and the caller writes their documents itself.
     """
 
-    def __init__(self, jobs: int, index_dir: Path, indexname: str, batch_pages: int, limitmb: int) -> None:
+    def __init__(
+        self, jobs: int, index_dir: Path, indexname: str, batch_pages: int, limitmb: int, preload: bool = False
+    ) -> None:
         self.jobs = jobs
+        self.preload = preload
         self.index_dir = index_dir
         self.indexname = indexname
         self.batch_pages = max(1, batch_pages)
@@ -253,6 +263,12 @@ class SegmentWorkers:
             worker.join(timeout=None if wait else 5)
         self._workers, self._inboxes = [], []
 
+    def start_for(self, counts: Iterable[int]) -> None:
+        """Start the workers now if a folder with these page counts will use them, so that starting them
+        (and, with ``preload``, loading their word tables) overlaps the parent's own preparations."""
+        if self.jobs >= 1 and not self._workers and any(count >= INLINE_BELOW_PAGES for count in counts):
+            self._start()
+
     def _start(self) -> None:
         # Spawned, not forked: a forked worker would inherit the writer's index lock and keep it alive
         # after the writer was killed; a spawned one holds nothing and ends when its parent goes.
@@ -262,7 +278,9 @@ class SegmentWorkers:
             inbox = context.Queue()
             worker = context.Process(
                 target=_segment_worker,
-                args=(os.getpid(), str(self.index_dir), self.indexname, self.limitmb, inbox, self._outbox),
+                args=(
+                    os.getpid(), str(self.index_dir), self.indexname, self.limitmb, inbox, self._outbox, self.preload
+                ),
                 daemon=True,
             )
             worker.start()
