@@ -601,7 +601,7 @@ def _store_learnt(store: Vocabulary) -> None:
         candidates -= _state.new | _state.new_terms
         candidates -= store.existing(candidates)  # looked up, not loaded: the vocabulary may be large
         forms = [(form, conflate(form)) for form in sorted(candidates)]
-    store.add(analysed, joined + forms)
+    store.add(analysed, joined, forms)
     spelled: dict[str, str] = {}
     for word in sorted(_state.new | _state.new_terms):
         key = expand_umlauts(word)
