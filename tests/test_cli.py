@@ -150,6 +150,14 @@ def test_query_requires_all_words_and_understands_phrases_or_and_not(runner: Cli
     assert as_json(runner, example_index, 'titel:"Nato-Osterweiterung"')["total"] >= 1
 
 
+@pytest.mark.parametrize("typed", ["Drohnen AND", "AND Drohnen", "Drohnen ODER", "UND Drohnen OR", "Drohnen NICHT"])
+def test_query_ignores_an_operator_left_without_a_word(runner: CliRunner, example_index: Path, typed: str) -> None:
+    """A half-typed ``Drohnen AND`` searches for Drohnen, not for the word "and" as well."""
+    alone = as_json(runner, example_index, "Drohnen")
+    assert alone["total"] > 0
+    assert [hit["id"] for hit in as_json(runner, example_index, typed)["hits"]] == [hit["id"] for hit in alone["hits"]]
+
+
 def test_query_without_hits_exits_1(runner: CliRunner, example_index: Path) -> None:
     code, out, _ = query(runner, example_index, "Quarkstrudelwettbewerb")
     assert code == 1 and "Keine Treffer" in out
@@ -243,3 +251,62 @@ def test_readme_documents_every_command_and_option() -> None:
             for option in getattr(param, "opts", []):
                 if option.startswith("--") and option != "--help":
                     assert option in readme, f"{name} {option}"
+
+
+def _copy_examples(target: Path) -> Path:
+    import shutil
+
+    shutil.copytree(EXAMPLES, target)
+    return target
+
+
+def _article_count(runner: CliRunner, index_dir: Path) -> int:
+    from newssearch.index import count_documents, open_index
+
+    return count_documents(open_index(index_dir))[0]
+
+
+def test_index_refuses_a_folder_inside_or_around_an_indexed_one(runner: CliRunner, tmp_path: Path) -> None:
+    archive = _copy_examples(tmp_path / "archiv")
+    index_dir = tmp_path / "index"
+    assert runner.invoke(cli, ["index", str(archive), "--index", str(index_dir), "-q"]).exit_code == 0
+    before = _article_count(runner, index_dir)
+    inner = next(path for path in sorted(archive.iterdir()) if path.is_dir())
+    for folders in ([str(inner)], [str(tmp_path)], [str(archive), str(inner)]):
+        result = runner.invoke(cli, ["index", *folders, "--index", str(index_dir)])
+        assert result.exit_code == 2, folders
+        assert "Ordner" in result.output and str(inner if folders[0] != str(tmp_path) else tmp_path) in result.output
+        assert "Traceback" not in result.output
+        assert _article_count(runner, index_dir) == before  # nothing indexed twice, nothing removed
+    rebuilt = runner.invoke(cli, ["index", str(tmp_path), "--index", str(index_dir), "--rebuild", "--json"])
+    assert rebuilt.exit_code == 0 and json.loads(rebuilt.output)["articles"] == len(list(archive.rglob("*.txt")))
+
+
+def test_index_keeps_a_folders_pages_when_it_finds_none(runner: CliRunner, tmp_path: Path) -> None:
+    """A mistyped --glob or an emptied (unmounted) folder must not empty the index."""
+    archive = _copy_examples(tmp_path / "archiv")
+    index_dir = tmp_path / "index"
+    runner.invoke(cli, ["index", str(archive), "--index", str(index_dir), "-q"])
+    before = _article_count(runner, index_dir)
+    typo = runner.invoke(cli, ["index", str(archive), "--index", str(index_dir), "--glob", "*.text", "--json"])
+    assert typo.exit_code == 3
+    report = json.loads(typo.output)
+    assert report["removed"] == 0 and report["articles"] == before
+    assert "keine Seiten gefunden" in report["skipped"][0]["reason"]
+    for page in list(archive.rglob("*.txt")):
+        page.unlink()
+    emptied = runner.invoke(cli, ["index", str(archive), "--index", str(index_dir), "--json"])
+    assert emptied.exit_code == 3 and json.loads(emptied.output)["removed"] == 0
+    assert _article_count(runner, index_dir) == before
+    # Pages that really went away one by one are still removed.
+    _copy_examples(tmp_path / "zurueck")
+    for page in list((tmp_path / "zurueck").rglob("*.txt"))[1:]:
+        target = archive / page.relative_to(tmp_path / "zurueck")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        page.replace(target)
+    partial = json.loads(runner.invoke(cli, ["index", str(archive), "--index", str(index_dir), "--json"]).output)
+    assert partial["removed"] == 1 and partial["articles"] == before - 1
+    for page in list(archive.rglob("*.txt")):
+        page.unlink()
+    allowed = runner.invoke(cli, ["index", str(archive), "--index", str(index_dir), "--allow-empty", "--json"])
+    assert allowed.exit_code == 0 and json.loads(allowed.output)["articles"] == 0

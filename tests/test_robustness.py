@@ -63,14 +63,20 @@ def test_several_folders_keep_their_roots(tmp_path: Path, write_page: PageWriter
     other = tmp_path / "zweites-archiv"
     other.mkdir()
     (other / "2022-07-01_fest.txt").write_text(page_text("Kieler Woche beginnt", "Die Segler sind da."), "utf-8")
+    (other / "2022-07-02_markt.txt").write_text(page_text("Fischmarkt am Hafen", "Die Kutter legen an."), "utf-8")
     index_dir = tmp_path / "ix"
     update_index(index_dir, [EXAMPLES, other])
     assert _hits(index_dir, "Segler") and _hits(index_dir, "Osterweiterung")
-    # Indexing the second folder again after its page is gone removes only that folder's page.
+    # Indexing the second folder again after a page is gone removes only that folder's page.
     (other / "2022-07-01_fest.txt").unlink()
     report = update_index(index_dir, [other])
     assert report.removed == 1
-    assert not _hits(index_dir, "Segler") and _hits(index_dir, "Osterweiterung")
+    assert not _hits(index_dir, "Segler") and _hits(index_dir, "Kutter") and _hits(index_dir, "Osterweiterung")
+    # Its last page gone: kept (an unmounted drive looks the same) unless an empty folder is allowed.
+    (other / "2022-07-02_markt.txt").unlink()
+    assert update_index(index_dir, [other]).removed == 0 and _hits(index_dir, "Kutter")
+    assert update_index(index_dir, [other], allow_empty=True).removed == 1
+    assert not _hits(index_dir, "Kutter") and _hits(index_dir, "Osterweiterung")
 
 
 def test_index_json_report_lists_skipped_pages(tmp_path: Path, runner: CliRunner, write_page: PageWriter) -> None:

@@ -111,6 +111,10 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 @click.option("--glob", "pattern", default=DEFAULT_GLOB, show_default=True, help="Welche Dateien Seiten sind.")
 @click.option("--rebuild", is_flag=True, help="Index von Grund auf neu aufbauen (nur mit den angegebenen Ordnern).")
 @click.option(
+    "--allow-empty", is_flag=True,
+    help="Einen Ordner ohne Seiten aus dem Index entfernen (sonst bleiben seine Seiten, z. B. bei nicht eingehängtem Laufwerk).",
+)
+@click.option(
     "--wait", type=click.FloatRange(0, 86400), default=0, show_default=True, metavar="SEKUNDEN",
     help="So lange warten, wenn ein anderer Vorgang den Index gerade schreibt.",
 )
@@ -127,6 +131,7 @@ def index_command(
     index_dir: Path | None,
     pattern: str,
     rebuild: bool,
+    allow_empty: bool,
     wait: float,
     quiet: bool,
     verbose: bool,
@@ -151,7 +156,7 @@ def index_command(
     try:
         report = update_index(
             target, folders, pattern, progress, rebuild=rebuild, wait=wait, batch_pages=batch_pages,
-            events=event if verbose else None, jobs=jobs,
+            events=event if verbose else None, jobs=jobs, allow_empty=allow_empty,
         )
     finally:
         progress.close()

@@ -32,3 +32,7 @@ class QueryError(NewssearchError):
 
 class IndexWriteError(NewssearchError):
     """The index folder cannot be written (disk full, read-only); the last committed state stays valid."""
+
+
+class OverlappingFoldersError(NewssearchError):
+    """Two folders of one index would hold the same pages (one lies inside the other); nothing was changed."""

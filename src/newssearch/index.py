@@ -26,7 +26,9 @@ from whoosh.query import Term
 
 from newssearch import analysis
 from newssearch.boilerplate import BoilerplateLearner, sample_stride
-from newssearch.errors import DocumentError, IndexLockedError, IndexMissingError, IndexWriteError
+from newssearch.errors import (
+    DocumentError, IndexLockedError, IndexMissingError, IndexWriteError, OverlappingFoldersError,
+)
 from newssearch.known_pages import TEMP_PREFIX as KNOWN_PAGES_PREFIX
 from newssearch.known_pages import KnownPages
 from newssearch.pipeline import BatchEnd, GermanText, RootJob, SegmentWorkers, default_jobs
@@ -323,6 +325,7 @@ def update_index(
     batch_pages: int = BATCH_PAGES,
     events: EventCallback | None = None,
     jobs: int | None = None,
+    allow_empty: bool = False,
 ) -> IndexReport:
     """Bring the index at ``index_dir`` up to date with every page below ``roots``.
 
@@ -344,6 +347,7 @@ def update_index(
         version = f"{getattr(analysis, 'ANALYSIS_VERSION', '1')}/{SCHEMA_VERSION}"
         stale_analysis = str(meta.get("analysis", "1")) != version or meta.get("vocabulary_complete") is False
         fresh = rebuild or (exists and stale_analysis)
+        _refuse_overlaps([root.resolve() for root in roots], () if rebuild else (meta.get("roots") or {}))
         name = f"{INDEX_NAME}-{time_module.strftime('%Y%m%d%H%M%S')}-{os.getpid()}" if fresh and exists else current
         try:
             if fresh or not exists:
@@ -390,7 +394,8 @@ def update_index(
             done = 0
             for root, glob, count in work:
                 done = _update_root(
-                    ix, batches, workers, root, count, glob, roots_meta, report, progress, events, done, total
+                    ix, batches, workers, root, count, glob, roots_meta, report, progress, events, done, total,
+                    allow_empty,
                 )
             batches.commit()
             workers.close()
@@ -415,6 +420,30 @@ def update_index(
     return report
 
 
+def _refuse_overlaps(given: list[Path], indexed: Iterable[str]) -> None:
+    """Stop before anything is written when a folder lies inside another folder of the same index: its pages
+    would be indexed twice, under two paths."""
+    for number, folder in enumerate(given):
+        for other in given[number + 1:]:
+            if folder != other and (folder.is_relative_to(other) or other.is_relative_to(folder)):
+                inner, outer = (folder, other) if folder.is_relative_to(other) else (other, folder)
+                raise OverlappingFoldersError(f"Ordner '{inner}' liegt in '{outer}': bitte nur '{outer}' angeben")
+    for folder in given:
+        for earlier in map(Path, indexed):
+            if folder == earlier:
+                continue
+            if folder.is_relative_to(earlier):
+                raise OverlappingFoldersError(
+                    f"Ordner '{folder}' liegt im schon indexierten Ordner '{earlier}': "
+                    f"bitte '{earlier}' indexieren (nur Geändertes wird neu gelesen)"
+                )
+            if earlier.is_relative_to(folder):
+                raise OverlappingFoldersError(
+                    f"Ordner '{folder}' enthält den schon indexierten Ordner '{earlier}': "
+                    f"'newssearch index --rebuild {folder}' baut den Index mit '{folder}' neu auf"
+                )
+
+
 def count_documents(ix: index.Index) -> tuple[int, int]:
     """Live (not deleted) articles and comments; term statistics would still count deleted ones."""
     with ix.searcher() as searcher:
@@ -436,6 +465,7 @@ def _update_root(
     events: EventCallback | None,
     done: int,
     total: int,
+    allow_empty: bool = False,
 ) -> int:
     boilerplate = learn_boilerplate(find_page_files(root, pattern), count)
     previous = roots_meta.get(root.as_posix())
@@ -474,10 +504,19 @@ def _update_root(
                 for document in outcome.documents:
                     writer.add_document(**document)
                 batches.page_done()
-        for relpath, article_id in known_pages.unvisited():
-            batches.writer.delete_by_term("article_id", article_id)
-            report.removed += 1
-            if events:
-                events("entfernt", str(root / relpath))
-    roots_meta[root.as_posix()] = {"boilerplate": sorted(boilerplate), "pattern": pattern, "skipped": skipped}
+        kept_all = count == 0 and known_pages.count() > 0 and not allow_empty
+        if kept_all:
+            # An unmounted drive, an emptied folder or a mistyped --glob must not empty the index.
+            report.skipped.append(Skipped(path=str(root), reason=(
+                f"keine Seiten gefunden (Muster '{pattern}'); die {known_pages.count()} Seiten dieses Ordners "
+                "bleiben im Index (zum Entfernen: 'newssearch index --allow-empty')"
+            )))
+        else:
+            for relpath, article_id in known_pages.unvisited():
+                batches.writer.delete_by_term("article_id", article_id)
+                report.removed += 1
+                if events:
+                    events("entfernt", str(root / relpath))
+    if not kept_all:  # otherwise the folder's pattern and boilerplate stay as its pages were indexed
+        roots_meta[root.as_posix()] = {"boilerplate": sorted(boilerplate), "pattern": pattern, "skipped": skipped}
     return done

@@ -52,6 +52,10 @@ class KnownPages:
             self._db.execute("UPDATE pages SET seen = 1 WHERE relpath = ?", (relpath,))
         return row
 
+    def count(self) -> int:
+        """How many pages of the folder the index holds."""
+        return int(self._db.execute("SELECT COUNT(*) FROM pages").fetchone()[0])
+
     def unvisited(self) -> Iterator[tuple[str, str]]:
         """(relpath, article id) of indexed pages no longer found."""
         yield from self._db.execute("SELECT relpath, article_id FROM pages WHERE seen = 0 ORDER BY relpath")

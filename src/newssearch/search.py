@@ -8,6 +8,7 @@ Date filters are ``DateRange`` queries built from dates we parse ourselves.
 from __future__ import annotations
 
 import heapq
+import re
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -134,10 +135,25 @@ def _parser(schema: Any) -> qparser.QueryParser:
     return parser
 
 
+# An operator with nothing on one side (``Drohnen AND``, ``ODER Hafen``) would be searched as the word "and".
+_DANGLING_OPERATOR = re.compile(
+    r"^\s*(?:AND|UND|OR|ODER|ANDNOT|ANDMAYBE)(?:\s+|$)|(?:^|\s+)(?:AND|UND|OR|ODER|ANDNOT|ANDMAYBE|NOT|NICHT)\s*$"
+)
+
+
+def _without_dangling_operators(text: str) -> str:
+    while True:
+        trimmed = _DANGLING_OPERATOR.sub("", text)
+        if trimmed == text:
+            return text
+        text = trimmed
+
+
 def parse_query(text: str, schema: Any) -> query.Query:
-    """Turn a user's query string into a Whoosh query; German quotes count as quotes."""
+    """Turn a user's query string into a Whoosh query; German quotes count as quotes, and an operator left
+    without a word on one side is dropped."""
     try:
-        parsed = _parser(schema).parse(text.translate(_QUOTES))
+        parsed = _parser(schema).parse(_without_dangling_operators(text.translate(_QUOTES)))
     except (QueryParserError, ValueError, TypeError) as error:
         raise QueryError(f"Suchanfrage nicht verständlich: {error}") from None
     return parsed
