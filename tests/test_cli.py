@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from conftest import EXAMPLES, PageWriter, page_text, run_on_terminal
 
-from newssearch.cli import cli
+from newssearch.cli import EXIT_NO_HITS, cli
 
-JSON_KEYS = {"query", "total", "page", "hits", "suggestion"}
-HIT_KEYS = {"id", "kind", "path", "article_id", "title", "author", "date", "date_source", "score", "snippet"}
+JSON_KEYS = {"query", "total", "page", "hits", "suggestion", "ignored"}
+HIT_KEYS = {"id", "kind", "path", "root", "article_id", "title", "author", "date", "date_source", "score", "snippet"}
 
 
 def query(runner: CliRunner, index_dir: Path, *args: str) -> tuple[int, str, str]:
@@ -54,7 +54,8 @@ def test_query_json_contract(runner: CliRunner, example_index: Path) -> None:
     for hit in data["hits"]:
         assert set(hit) == HIT_KEYS
         assert hit["kind"] in ("article", "comment")
-        assert not Path(hit["path"]).is_absolute() and (EXAMPLES / hit["path"]).is_file()
+        assert not Path(hit["path"]).is_absolute() and (Path(hit["root"]) / hit["path"]).is_file()
+        assert Path(hit["root"]) == EXAMPLES.resolve()
         assert isinstance(hit["score"], float) and hit["score"] > 0
         assert hit["date_source"] in ("page", "path", "comments", "none")
         assert "<mark>" in hit["snippet"]
@@ -156,6 +157,21 @@ def test_query_ignores_an_operator_left_without_a_word(runner: CliRunner, exampl
     alone = as_json(runner, example_index, "Drohnen")
     assert alone["total"] > 0
     assert [hit["id"] for hit in as_json(runner, example_index, typed)["hits"]] == [hit["id"] for hit in alone["hits"]]
+
+
+def test_query_names_the_words_too_common_to_search(runner: CliRunner, example_index: Path) -> None:
+    code, out, _ = query(runner, example_index, "würde")
+    assert code == EXIT_NO_HITS and "Nicht gesucht (sehr häufige Wörter): würde" in out
+    data = as_json(runner, example_index, "die Nato")
+    assert data["ignored"] == ["die"] and data["total"] == as_json(runner, example_index, "Nato")["total"]
+    assert as_json(runner, example_index, "Nato")["ignored"] == []
+
+
+def test_query_page_after_the_last_says_how_many_pages_there_are(runner: CliRunner, example_index: Path) -> None:
+    total = as_json(runner, example_index, "Nato")["total"]
+    code, out, _ = query(runner, example_index, "Nato", "--limit", "1", "--page", str(total + 5))
+    assert code == EXIT_NO_HITS
+    assert out.strip() == f"Seite {total + 5} gibt es nicht: {total} Treffer für „Nato“ passen auf {total} Seiten."
 
 
 def test_query_without_hits_exits_1(runner: CliRunner, example_index: Path) -> None:

@@ -341,6 +341,14 @@ def test_index_page_after_the_last_says_how_many_pages_there_are(client: FlaskCl
     assert page.find("p", cls="notice").words().startswith("Seite 9 gibt es nicht: 5 Treffer passen auf 3 Seiten.")
 
 
+def test_index_says_which_words_are_too_common_to_search(client: FlaskClient) -> None:
+    """"würde" alone finds nothing (a stop word): the page says so instead of leaving the reader guessing."""
+    page = get_page(client, "/?q=w%C3%BCrde")
+    assert page.find("h1", id="treffer").words() == "0 Treffer für „würde“"
+    assert page.find("p", cls="ignored").words() == "Nicht gesucht (sehr häufige Wörter): würde"
+    assert get_page(client, "/?q=Hafen").find_all("p", cls="ignored") == []
+
+
 def test_page_numbers_show_ends_and_neighbours() -> None:
     assert page_numbers(1, 1) == [1]
     assert page_numbers(5, 20) == [1, None, 3, 4, 5, 6, 7, None, 20]

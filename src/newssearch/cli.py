@@ -299,13 +299,23 @@ def query_command(
     if as_json:
         click.echo(json.dumps(page_to_json(results, to_html), ensure_ascii=False))
         return 0 if results.total else EXIT_NO_HITS
+    ignored = f"Nicht gesucht (sehr häufige Wörter): {', '.join(results.ignored)}" if results.ignored else ""
     if not results.total:
         click.echo(f"Keine Treffer für „{query_text}“.")
+        if ignored:
+            click.echo(ignored)
         if results.suggestion:
             click.echo(f"Meinten Sie „{results.suggestion}“?")
         return EXIT_NO_HITS
     render = to_ansi if _use_color() else to_plain
+    if not results.hits:
+        pages = "Seite" if results.page_count == 1 else "Seiten"
+        click.echo(f"Seite {page} gibt es nicht: {results.total} Treffer für „{query_text}“ passen auf "
+                   f"{results.page_count} {pages}.")
+        return EXIT_NO_HITS
     click.echo(f"{results.total} Treffer für „{query_text}“ (Seite {page} von {results.page_count})")
+    if ignored:
+        click.echo(ignored)
     first = (page - 1) * limit
     for rank, hit in enumerate(results.hits, start=first + 1):
         click.echo("")

@@ -20,7 +20,7 @@ from whoosh import qparser, query, sorting
 from whoosh.qparser.common import QueryParserError
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
-from newssearch.analysis import archive_vocabulary, carriers_function
+from newssearch.analysis import STOP_WORDS, TOKEN_PATTERN, archive_vocabulary, carriers_function, normalise
 from newssearch.columns import NO_DATE, date_keys
 from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from newssearch.docsets import matching_docs
@@ -114,6 +114,7 @@ class SearchPage:
     total: int
     hits: tuple[Hit, ...] = field(default=())
     suggestion: str | None = None
+    ignored: tuple[str, ...] = ()
 
     @property
     def page_count(self) -> int:
@@ -346,7 +347,22 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
             words = archive_words(ix)
             frequency = document_frequency(words, searcher.reader(), ix.schema["body"].analyzer, TEXT_FIELDS)
             suggestion = suggest(request.query.translate(_QUOTES), words, frequency, finds)
-    return SearchPage(request=request, total=total, hits=tuple(hits), suggestion=suggestion)
+    return SearchPage(
+        request=request, total=total, hits=tuple(hits), suggestion=suggestion, ignored=ignored_words(request.query)
+    )
+
+
+_OPERATOR_WORDS = frozenset({"AND", "UND", "OR", "ODER", "NOT", "NICHT", "ANDNOT", "ANDMAYBE"})
+
+
+def ignored_words(text: str) -> tuple[str, ...]:
+    """The words of a query that are not searched because German text is full of them (stop words such as
+    ``die`` or ``würde``): a query of only such words finds nothing, and the reader should be told why."""
+    found: list[str] = []
+    for word in TOKEN_PATTERN.findall(text):
+        if word not in _OPERATOR_WORDS and normalise(word) in STOP_WORDS and word not in found:
+            found.append(word)
+    return tuple(found)
 
 
 def search(index_dir: Path, request: SearchRequest) -> SearchPage:
@@ -361,6 +377,7 @@ def hit_to_json(hit: Hit, segments_to_text: Any) -> dict[str, Any]:
         "id": hit.id,
         "kind": hit.kind,
         "path": hit.path,
+        "root": hit.root,
         "article_id": hit.article_id,
         "title": hit.title,
         "author": hit.author,
@@ -379,4 +396,5 @@ def page_to_json(page: SearchPage, segments_to_text: Any) -> dict[str, Any]:
         "page": page.request.page,
         "hits": [hit_to_json(hit, segments_to_text) for hit in page.hits],
         "suggestion": page.suggestion,
+        "ignored": list(page.ignored),
     }
