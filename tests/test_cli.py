@@ -184,8 +184,12 @@ def test_query_without_hits_exits_1(runner: CliRunner, example_index: Path) -> N
     [
         (["Nato", "--from", "gestern"], "--from: 'gestern'"),
         (["Nato", "--to", "2022-13"], "--to: '2022-13'"),
-        (["Nato", "--kind", "leserbrief"], "--kind"),
-        (["Nato", "--limit", "0"], "--limit"),
+        (["Nato", "--kind", "leserbrief"], "ungültiger Wert für '--kind': „leserbrief“ ist keiner der Werte"),
+        (["Nato", "--limit", "0"], "ungültiger Wert für '--limit': 0 liegt nicht im Bereich"),
+        (["Nato", "--limit", "zehn"], "„zehn“ ist keine Zahl"),
+        (["Nato", "--sortierung", "neu"], "die Option --sortierung gibt es nicht"),
+        (["Nato", "Bundestag"], "unerwartete Angabe: Bundestag"),
+        (["--limit", "3"], "das Argument QUERY fehlt"),
         (["Nato", "--from", "2023", "--to", "2022"], "Zeitraum"),
         (["   "], "leer"),
     ],
@@ -224,7 +228,7 @@ def test_index_reports_counts_and_skipped_files(runner: CliRunner, write_page: P
 
 def test_index_missing_folder_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["index", str(tmp_path / "gibtsnicht"), "--index", str(tmp_path / "ix")])
-    assert result.exit_code == 2 and "gibtsnicht" in result.stderr
+    assert result.exit_code == 2 and "den Ordner" in result.stderr and "gibtsnicht“ gibt es nicht" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 

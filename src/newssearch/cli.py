@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -39,6 +40,50 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
+# click's own usage messages are English; these say the same in German (anything else is shown as click says it).
+_CLICK_DETAILS = [
+    (re.compile(r"'(?P<value>.*)' is not one of (?P<choices>.+)\.$"), "„{value}“ ist keiner der Werte {choices}."),
+    (re.compile(r"(?P<value>.+) is not in the range (?P<range>.+)\.$"), "{value} liegt nicht im Bereich {range}."),
+    (re.compile(r"'(?P<value>.*)' is not a valid (integer|float)( range)?\.$"), "„{value}“ ist keine Zahl."),
+    (re.compile(r"Directory '(?P<path>.*)' does not exist\.$"), "den Ordner „{path}“ gibt es nicht."),
+    (re.compile(r"Directory '(?P<path>.*)' is a file\.$"), "„{path}“ ist eine Datei, kein Ordner."),
+    (re.compile(r"Directory '(?P<path>.*)' is not readable\.$"), "der Ordner „{path}“ ist nicht lesbar."),
+]
+_CLICK_MESSAGES = [
+    (re.compile(r"Invalid value for (?P<param>.+?): (?P<detail>.+)$"), "ungültiger Wert für {param}: {detail}"),
+    (re.compile(r"Missing argument '(?P<name>.+)'\.$"), "das Argument {name} fehlt."),
+    (re.compile(r"Missing option '(?P<name>.+)'\.$"), "die Option {name} fehlt."),
+    (re.compile(r"Option '(?P<name>.+)' requires an argument\.$"), "die Option {name} braucht einen Wert."),
+    (re.compile(r"No such option '(?P<name>[^']+)'\. \(?Did you mean (one of: )?(?P<near>.+?)\?\)?$"),
+     "die Option {name} gibt es nicht (gemeint: {near}?)."),
+    (re.compile(r"No such option '(?P<name>[^']+)'\.$"), "die Option {name} gibt es nicht."),
+    (re.compile(r"No such command '(?P<name>[^']+)'\. Did you mean '(?P<near>.+)'\?$"),
+     "den Befehl {name} gibt es nicht (gemeint: {near}?)."),
+    (re.compile(r"No such command '(?P<name>[^']+)'\.$"), "den Befehl {name} gibt es nicht."),
+    (re.compile(r"Got unexpected extra arguments? \((?P<extra>.+)\)$"), "unerwartete Angabe: {extra}"),
+]
+
+
+def german_usage_message(message: str) -> str:
+    """A click usage error in German."""
+    for pattern, template in _CLICK_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            parts = match.groupdict()
+            if "detail" in parts:
+                parts["detail"] = _german_detail(parts["detail"])
+            return template.format(**parts)
+    return message
+
+
+def _german_detail(detail: str) -> str:
+    for pattern, template in _CLICK_DETAILS:
+        match = pattern.match(detail)
+        if match:
+            return template.format(**match.groupdict())
+    return detail
+
+
 class NewssearchGroup(click.Group):
     """A click group whose errors are one line on stderr with our exit codes, never a traceback."""
 
@@ -49,7 +94,7 @@ class NewssearchGroup(click.Group):
         except click.exceptions.Exit as done:
             sys.exit(done.exit_code)
         except click.ClickException as error:
-            _fail(error.format_message(), EXIT_USAGE)
+            _fail(german_usage_message(error.format_message()), EXIT_USAGE)
         except click.Abort:
             _fail("abgebrochen", 130)
         except NewssearchError as error:

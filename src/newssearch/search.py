@@ -78,7 +78,7 @@ class SearchRequest:
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
             raise QueryError(f"limit: {self.page_size} liegt nicht zwischen 1 und {MAX_PAGE_SIZE}")
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise QueryError("from liegt nach to: der Zeitraum ist leer")
+            raise QueryError("das Startdatum (from) liegt nach dem Enddatum (to): der Zeitraum ist leer")
 
 
 @dataclass(frozen=True)
