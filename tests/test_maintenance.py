@@ -92,3 +92,12 @@ def test_stats_and_check_without_index_exit_2(runner: CliRunner, tmp_path: Path)
     for command in ("stats", "check"):
         result = runner.invoke(cli, [command, "--index", str(tmp_path / "nichts")])
         assert result.exit_code == 2 and "nicht gefunden" in result.stderr
+
+
+def test_check_of_an_empty_index_says_it_is_empty(runner: CliRunner, tmp_path: Path) -> None:
+    """A first run stopped before its first commit leaves an index without pages: not "alle Seiten aktuell"."""
+    (tmp_path / "leer").mkdir()
+    update_index(tmp_path / "ix", [tmp_path / "leer"])
+    result = runner.invoke(cli, ["check", "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0 and "leer: noch keine Seite im Index" in result.stdout
+    assert "alle Seiten aktuell" not in result.stdout

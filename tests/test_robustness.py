@@ -274,3 +274,13 @@ def test_a_run_with_nothing_to_do_clears_what_a_killed_writer_left(tmp_path: Pat
     report = update_index(index_dir, [archive])
     assert report.unchanged == 5 and not left.exists()
     assert count_documents(open_index(index_dir))[0] == 5
+
+
+def test_verbose_run_names_a_latin1_file_decoded(tmp_path: Path) -> None:
+    archive = tmp_path / "archiv"
+    archive.mkdir()
+    with open(os.fsencode(archive) + b"/Gr\xfc\xdfe-aus-L\xfcbeck.txt", "wb") as handle:
+        handle.write(page_text("Grüße aus Lübeck", "Der Holstentorplatz wird neu gepflastert.").encode("utf-8"))
+    seen: list[tuple[str, str]] = []
+    update_index(tmp_path / "ix", [archive], events=lambda what, path: seen.append((what, path)))
+    assert [(what, Path(path).name) for what, path in seen] == [("neu", "Grüße-aus-Lübeck.txt")]

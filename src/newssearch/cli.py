@@ -277,6 +277,9 @@ def check_command(index_dir: Path | None) -> int:
     for label, items in groups:
         for item in items:
             click.echo(f"{label}: {item}")
+    if report.ok and not report.documents:
+        click.echo("In Ordnung, aber leer: noch keine Seite im Index ('newssearch index ORDNER' füllt ihn).")
+        return 0
     if report.ok:
         click.echo(f"In Ordnung: {report.documents} Dokumente gelesen, alle Seiten aktuell.")
         return 0

@@ -33,7 +33,7 @@ from newssearch.known_pages import TEMP_PREFIX as KNOWN_PAGES_PREFIX
 from newssearch.known_pages import KnownPages
 from newssearch.pipeline import BatchEnd, GermanText, RootJob, SegmentWorkers, default_jobs
 from newssearch.segments import WORKER_TEMP_MARK, SegmentWriter, commit_with, listed_segments, remove_unlisted
-from newssearch.sources import PageFile, find_page_files, read_page
+from newssearch.sources import PageFile, find_page_files, read_page, readable_name
 
 INDEX_NAME = "newssearch"
 META_FILE = "newssearch.json"
@@ -487,10 +487,10 @@ def _update_root(
                 report.unchanged += 1
                 continue
             if outcome.kind == "skipped":
-                report.skipped.append(Skipped(path=str(page.path), reason=outcome.reason))
+                report.skipped.append(Skipped(path=readable_name(str(page.path)), reason=outcome.reason))
                 skipped[page.relpath] = outcome.reason
                 if events:
-                    events("übersprungen", f"{page.path}: {outcome.reason}")
+                    events("übersprungen", f"{readable_name(str(page.path))}: {outcome.reason}")
                 continue
             writer = batches.writer
             if known:
@@ -499,7 +499,7 @@ def _update_root(
             else:
                 report.added += 1
             if events:
-                events("geändert" if known else "neu", str(page.path))
+                events("geändert" if known else "neu", readable_name(str(page.path)))
             if outcome.kind == "documents":  # parsed here; a worker has written the other kind already
                 for document in outcome.documents:
                     writer.add_document(**document)
@@ -516,7 +516,7 @@ def _update_root(
                 batches.writer.delete_by_term("article_id", article_id)
                 report.removed += 1
                 if events:
-                    events("entfernt", str(root / relpath))
+                    events("entfernt", readable_name(str(root / relpath)))
     if not kept_all:  # otherwise the folder's pattern and boilerplate stay as its pages were indexed
         roots_meta[root.as_posix()] = {"boilerplate": sorted(boilerplate), "pattern": pattern, "skipped": skipped}
     return done
