@@ -330,3 +330,19 @@ def test_index_keeps_a_folders_pages_when_it_finds_none(runner: CliRunner, tmp_p
         page.unlink()
     allowed = runner.invoke(cli, ["index", str(archive), "--index", str(index_dir), "--allow-empty", "--json"])
     assert allowed.exit_code == 0 and json.loads(allowed.output)["articles"] == 0
+
+
+def test_query_with_a_field_prefix_shows_that_field_in_the_snippet(
+    runner: CliRunner, write_page: PageWriter, tmp_path: Path
+) -> None:
+    """``dachzeile:Hafen`` matched the kicker: the snippet shows the kicker, not the Hafenfest in the body."""
+    write_page("2022/06/2022-06-01_fest.txt", page_text(
+        "Wochenende an der Förde", "Das Hafenfest beginnt am Freitag. Der Hafen erwartet viele Gäste am Hafenbecken.",
+        kicker="Hafen und Stadt",
+    ))
+    index_dir = tmp_path / "ix"
+    runner.invoke(cli, ["index", str(tmp_path / "archiv"), "--index", str(index_dir), "-q"])
+    (narrowed,) = as_json(runner, index_dir, "dachzeile:Hafen")["hits"]
+    assert narrowed["snippet"] == "<mark>Hafen</mark> und Stadt"
+    (everywhere,) = as_json(runner, index_dir, "Hafen")["hits"]
+    assert "<mark>Hafenfest</mark>" in everywhere["snippet"]

@@ -178,10 +178,20 @@ def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
     return sorting.TranslateFacet(key, sorting.FieldFacet("date"))
 
 
-def _snippet(stored: dict[str, Any], matchers: list[Matcher]) -> tuple[Segment, ...]:
-    """The passage of the field with the most matched words (lead and body first for articles)."""
-    names = _COMMENT_SNIPPET_FIELDS if stored.get("kind") == "comment" else _ARTICLE_SNIPPET_FIELDS
+def _snippet(
+    stored: dict[str, Any], matchers: list[Matcher], searched: frozenset[str] = frozenset(TEXT_FIELDS)
+) -> tuple[Segment, ...]:
+    """The passage of the field with the most matched words (lead and body first for articles), among the
+    fields the query searched (``dachzeile:Märkte`` shows the kicker, not a Marktplatz in the lead)."""
+    kinds_fields = _COMMENT_SNIPPET_FIELDS if stored.get("kind") == "comment" else _ARTICLE_SNIPPET_FIELDS
+    names = [name for name in kinds_fields if name in searched] or kinds_fields
     return tuple(best_snippet([stored.get(name) or "" for name in names], matchers))
+
+
+def searched_fields(parsed: query.Query) -> frozenset[str]:
+    """The fields a query's words are looked for in, as written (every text field unless a field prefix
+    narrows a word)."""
+    return frozenset(field for field in (leaf.field() for leaf in parsed.leaves()) if field)
 
 
 def _positive_terms(node: query.Query, reader: Any) -> set[tuple[str, str]]:
@@ -319,6 +329,7 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
             if request.sort != "relevance":
                 scores = _relevance(searcher, parsed, shown)
         matchers = query_matchers(searcher.reader(), ix.schema, parsed, index_folder(ix)) if shown else []
+        searched = searched_fields(parsed)
         hits = []
         for docnum in shown:
             stored = searcher.stored_fields(docnum)
@@ -335,7 +346,7 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
                     date=stored.get("date"),
                     date_source=stored.get("date_source", "none"),
                     score=float(scores.get(docnum) or 0.0),
-                    snippet=_snippet(stored, matchers),
+                    snippet=_snippet(stored, matchers, searched),
                 )
             )
         suggestion = None
