@@ -487,10 +487,11 @@ def _update_root(
                 report.unchanged += 1
                 continue
             if outcome.kind == "skipped":
-                report.skipped.append(Skipped(path=readable_name(str(page.path)), reason=outcome.reason))
+                shown = readable_name(str(page.path))
+                report.skipped.append(Skipped(path=shown, reason=outcome.reason))
                 skipped[page.relpath] = outcome.reason
                 if events:
-                    events("übersprungen", f"{readable_name(str(page.path))}: {outcome.reason}")
+                    events("übersprungen", f"{shown}: {outcome.reason}")
                 continue
             writer = batches.writer
             if known:
@@ -504,11 +505,12 @@ def _update_root(
                 for document in outcome.documents:
                     writer.add_document(**document)
                 batches.page_done()
-        kept_all = count == 0 and known_pages.count() > 0 and not allow_empty
+        held = known_pages.count() if count == 0 else 0
+        kept_all = held > 0 and not allow_empty
         if kept_all:
             # An unmounted drive, an emptied folder or a mistyped --glob must not empty the index.
             report.skipped.append(Skipped(path=str(root), reason=(
-                f"keine Seiten gefunden (Muster '{pattern}'); die {known_pages.count()} Seiten dieses Ordners "
+                f"keine Seiten gefunden (Muster '{pattern}'); die {held} Seiten dieses Ordners "
                 "bleiben im Index (zum Entfernen: 'newssearch index --allow-empty')"
             )))
         else:

@@ -136,9 +136,11 @@ def _parser(schema: Any) -> qparser.QueryParser:
     return parser
 
 
+_BINARY_OPERATORS = ("AND", "UND", "OR", "ODER", "ANDNOT", "ANDMAYBE")
+_OPERATOR_WORDS = frozenset((*_BINARY_OPERATORS, "NOT", "NICHT"))
 # An operator with nothing on one side (``Drohnen AND``, ``ODER Hafen``) would be searched as the word "and".
 _DANGLING_OPERATOR = re.compile(
-    r"^\s*(?:AND|UND|OR|ODER|ANDNOT|ANDMAYBE)(?:\s+|$)|(?:^|\s+)(?:AND|UND|OR|ODER|ANDNOT|ANDMAYBE|NOT|NICHT)\s*$"
+    rf"^\s*(?:{'|'.join(_BINARY_OPERATORS)})(?:\s+|$)|(?:^|\s+)(?:{'|'.join(sorted(_OPERATOR_WORDS))})\s*$"
 )
 
 
@@ -361,9 +363,6 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
     return SearchPage(
         request=request, total=total, hits=tuple(hits), suggestion=suggestion, ignored=ignored_words(request.query)
     )
-
-
-_OPERATOR_WORDS = frozenset({"AND", "UND", "OR", "ODER", "NOT", "NICHT", "ANDNOT", "ANDMAYBE"})
 
 
 def ignored_words(text: str) -> tuple[str, ...]:
