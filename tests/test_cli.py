@@ -189,7 +189,7 @@ def test_query_without_hits_exits_1(runner: CliRunner, example_index: Path) -> N
         (["Nato", "--limit", "zehn"], "„zehn“ ist keine Zahl"),
         (["Nato", "--sortierung", "neu"], "die Option --sortierung gibt es nicht"),
         (["Nato", "Bundestag"], "unerwartete Angabe: Bundestag"),
-        (["--limit", "3"], "das Argument QUERY fehlt"),
+        (["--limit", "3"], "das Argument ANFRAGE fehlt"),
         (["Nato", "--from", "2023", "--to", "2022"], "Zeitraum"),
         (["   "], "leer"),
     ],
@@ -346,3 +346,13 @@ def test_query_with_a_field_prefix_shows_that_field_in_the_snippet(
     assert narrowed["snippet"] == "<mark>Hafen</mark> und Stadt"
     (everywhere,) = as_json(runner, index_dir, "Hafen")["hits"]
     assert "<mark>Hafenfest</mark>" in everywhere["snippet"]
+
+
+@pytest.mark.parametrize("command", [[], ["index"], ["query"], ["serve"], ["stats"], ["check"]])
+def test_help_is_german_throughout(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(cli, [*command, "--help"], prog_name="newssearch")
+    assert result.exit_code == 0
+    assert result.output.startswith("Aufruf: newssearch") and "Optionen:" in result.output
+    assert "Diese Hilfe zeigen und beenden." in result.output
+    for english in ("Usage:", "Options:", "Commands:", "Show this message", "[default:", "DIRECTORY", "INTEGER"):
+        assert english not in result.output, english

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import sys
 import time
@@ -18,6 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from newssearch import __version__
+from newssearch.cli_german import VERSION_OPTION_TEXT, GermanGroup, german_usage_message
 from newssearch.config import DEFAULT_GLOB, DEFAULT_PAGE_SIZE, INDEX_ENV, MAX_PAGE_SIZE, default_index_dir
 from newssearch.dates import german_date, parse_bound
 from newssearch.errors import NewssearchError
@@ -40,51 +40,7 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
-# click's own usage messages are English; these say the same in German (anything else is shown as click says it).
-_CLICK_DETAILS = [
-    (re.compile(r"'(?P<value>.*)' is not one of (?P<choices>.+)\.$"), "„{value}“ ist keiner der Werte {choices}."),
-    (re.compile(r"(?P<value>.+) is not in the range (?P<range>.+)\.$"), "{value} liegt nicht im Bereich {range}."),
-    (re.compile(r"'(?P<value>.*)' is not a valid (integer|float)( range)?\.$"), "„{value}“ ist keine Zahl."),
-    (re.compile(r"Directory '(?P<path>.*)' does not exist\.$"), "den Ordner „{path}“ gibt es nicht."),
-    (re.compile(r"Directory '(?P<path>.*)' is a file\.$"), "„{path}“ ist eine Datei, kein Ordner."),
-    (re.compile(r"Directory '(?P<path>.*)' is not readable\.$"), "der Ordner „{path}“ ist nicht lesbar."),
-]
-_CLICK_MESSAGES = [
-    (re.compile(r"Invalid value for (?P<param>.+?): (?P<detail>.+)$"), "ungültiger Wert für {param}: {detail}"),
-    (re.compile(r"Missing argument '(?P<name>.+)'\.$"), "das Argument {name} fehlt."),
-    (re.compile(r"Missing option '(?P<name>.+)'\.$"), "die Option {name} fehlt."),
-    (re.compile(r"Option '(?P<name>.+)' requires an argument\.$"), "die Option {name} braucht einen Wert."),
-    (re.compile(r"No such option '(?P<name>[^']+)'\. \(?Did you mean (one of: )?(?P<near>.+?)\?\)?$"),
-     "die Option {name} gibt es nicht (gemeint: {near}?)."),
-    (re.compile(r"No such option '(?P<name>[^']+)'\.$"), "die Option {name} gibt es nicht."),
-    (re.compile(r"No such command '(?P<name>[^']+)'\. Did you mean '(?P<near>.+)'\?$"),
-     "den Befehl {name} gibt es nicht (gemeint: {near}?)."),
-    (re.compile(r"No such command '(?P<name>[^']+)'\.$"), "den Befehl {name} gibt es nicht."),
-    (re.compile(r"Got unexpected extra arguments? \((?P<extra>.+)\)$"), "unerwartete Angabe: {extra}"),
-]
-
-
-def german_usage_message(message: str) -> str:
-    """A click usage error in German."""
-    for pattern, template in _CLICK_MESSAGES:
-        match = pattern.match(message)
-        if match:
-            parts = match.groupdict()
-            if "detail" in parts:
-                parts["detail"] = _german_detail(parts["detail"])
-            return template.format(**parts)
-    return message
-
-
-def _german_detail(detail: str) -> str:
-    for pattern, template in _CLICK_DETAILS:
-        match = pattern.match(detail)
-        if match:
-            return template.format(**match.groupdict())
-    return detail
-
-
-class NewssearchGroup(click.Group):
+class NewssearchGroup(GermanGroup):
     """A click group whose errors are one line on stderr with our exit codes, never a traceback."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -109,12 +65,13 @@ index_option = click.option(
     "index_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
+    metavar="ORDNER",
     help=f"Index-Ordner (Vorgabe: ${INDEX_ENV} oder ./index).",
 )
 
 
 @click.group(cls=NewssearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="newssearch")
+@click.version_option(__version__, prog_name="newssearch", help=VERSION_OPTION_TEXT)
 def cli() -> None:
     """Volltextsuche für deutsche Nachrichtenarchive: Artikel und Leserkommentare."""
 
@@ -151,9 +108,14 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 
 @cli.command("index")
-@click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument(
+    "folders", nargs=-1, required=True, metavar="ORDNER...",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
 @index_option
-@click.option("--glob", "pattern", default=DEFAULT_GLOB, show_default=True, help="Welche Dateien Seiten sind.")
+@click.option(
+    "--glob", "pattern", default=DEFAULT_GLOB, show_default=True, metavar="MUSTER", help="Welche Dateien Seiten sind."
+)
 @click.option("--rebuild", is_flag=True, help="Index von Grund auf neu aufbauen (nur mit den angegebenen Ordnern).")
 @click.option(
     "--allow-empty", is_flag=True,
@@ -167,7 +129,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 @click.option("--verbose", "-v", is_flag=True, help="Jede neue, geänderte, entfernte Seite nennen.")
 @click.option("--json", "as_json", is_flag=True, help="Den Bericht als ein JSON-Objekt ausgeben.")
 @click.option(
-    "--jobs", "-j", type=click.IntRange(0, 64), default=None,
+    "--jobs", "-j", type=click.IntRange(0, 64), default=None, metavar="ANZAHL",
     help="Prozesse, die Seiten lesen, analysieren und schreiben (Vorgabe: einer je Kern; 0 = alles im Hauptprozess).",
 )
 @click.option("--batch-pages", type=click.IntRange(1), default=BATCH_PAGES, hidden=True)
@@ -184,7 +146,7 @@ def index_command(
     jobs: int | None,
     batch_pages: int,
 ) -> int:
-    """Seiten unter FOLDERS lesen und in den Index schreiben (nur Geändertes wird neu gelesen).
+    """Seiten unter ORDNER lesen und in den Index schreiben (nur Geändertes wird neu gelesen).
 
     Exit-Status: 0 alles indexiert, 3 fertig, aber Seiten übersprungen, 2 Fehler (nichts geändert).
     """
@@ -303,17 +265,17 @@ def _headline(hit: Any) -> str:
 
 
 @cli.command("query")
-@click.argument("query_text", metavar="QUERY")
+@click.argument("query_text", metavar="ANFRAGE")
 @index_option
 @click.option("--from", "date_from", metavar="DATUM", help="Frühestes Datum (2022-01-27, 27.01.2022, 2022-01, 2022).")
 @click.option("--to", "date_to", metavar="DATUM", help="Spätestes Datum, einschließlich des ganzen Tags/Monats/Jahrs.")
 @click.option("--kind", type=click.Choice(["article", "comment", "all"]), default="all", show_default=True)
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
 @click.option(
-    "--limit", type=click.IntRange(1, MAX_PAGE_SIZE), default=DEFAULT_PAGE_SIZE, show_default=True,
+    "--limit", type=click.IntRange(1, MAX_PAGE_SIZE), default=DEFAULT_PAGE_SIZE, show_default=True, metavar="ANZAHL",
     help="Treffer pro Seite.",
 )
-@click.option("--page", type=click.IntRange(1, 100_000), default=1, show_default=True)
+@click.option("--page", type=click.IntRange(1, 100_000), default=1, show_default=True, metavar="SEITE")
 @click.option("--fuzzy", is_flag=True, help="Auch ähnlich geschriebene Wörter finden (Tippfehler, bis 2 Zeichen).")
 @click.option("--json", "as_json", is_flag=True, help="Ein JSON-Objekt ausgeben (siehe README).")
 def query_command(
@@ -376,8 +338,10 @@ def query_command(
 
 @cli.command("serve")
 @index_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse, auf der die Seite lauscht.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, metavar="ADRESSE", help="Adresse, auf der die Seite lauscht."
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, metavar="PORT")
 def serve_command(index_dir: Path | None, host: str, port: int) -> int:
     """Die Suchseite im Browser anbieten (mit waitress, nicht Flasks Entwicklungsserver)."""
     from waitress import serve
