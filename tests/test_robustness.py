@@ -284,3 +284,22 @@ def test_verbose_run_names_a_latin1_file_decoded(tmp_path: Path) -> None:
     seen: list[tuple[str, str]] = []
     update_index(tmp_path / "ix", [archive], events=lambda what, path: seen.append((what, path)))
     assert [(what, Path(path).name) for what, path in seen] == [("neu", "Grüße-aus-Lübeck.txt")]
+
+
+def test_a_forced_rebuild_waits_for_a_missing_folder_instead_of_dropping_its_pages(tmp_path: Path) -> None:
+    from newssearch.errors import FolderError
+    from newssearch.index import _write_meta, read_meta
+
+    other = tmp_path / "laufwerk" / "archiv"
+    other.mkdir(parents=True)
+    (other / "2022-07-01_fest.txt").write_text(page_text("Kieler Woche beginnt", "Die Segler sind da."), "utf-8")
+    index_dir = tmp_path / "ix"
+    update_index(index_dir, [EXAMPLES, other])
+    _write_meta(index_dir, {**read_meta(index_dir), "vocabulary_complete": False})  # a rebuild is due
+    (tmp_path / "laufwerk").rename(tmp_path / "ausgehaengt")  # the drive is not mounted
+    with pytest.raises(FolderError, match="fehlt"):
+        update_index(index_dir, [EXAMPLES])
+    assert _hits(index_dir, "Segler") and _hits(index_dir, "Osterweiterung")  # nothing was changed
+    (tmp_path / "ausgehaengt").rename(tmp_path / "laufwerk")
+    report = update_index(index_dir, [EXAMPLES])
+    assert report.rebuilt and _hits(index_dir, "Segler") and _hits(index_dir, "Osterweiterung")

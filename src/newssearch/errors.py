@@ -34,5 +34,7 @@ class IndexWriteError(NewssearchError):
     """The index folder cannot be written (disk full, read-only); the last committed state stays valid."""
 
 
-class OverlappingFoldersError(NewssearchError):
-    """Two folders of one index would hold the same pages (one lies inside the other); nothing was changed."""
+class FolderError(NewssearchError):
+    """Folders an indexing run cannot take as they are: one inside another (their pages would be indexed twice),
+    or a folder of the index missing when the index must be rebuilt (its pages would be lost). Nothing was
+    changed."""

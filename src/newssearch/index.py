@@ -27,7 +27,7 @@ from whoosh.query import Term
 from newssearch import analysis
 from newssearch.boilerplate import BoilerplateLearner, sample_stride
 from newssearch.errors import (
-    DocumentError, IndexLockedError, IndexMissingError, IndexWriteError, OverlappingFoldersError,
+    DocumentError, FolderError, IndexLockedError, IndexMissingError, IndexWriteError,
 )
 from newssearch.known_pages import TEMP_PREFIX as KNOWN_PAGES_PREFIX
 from newssearch.known_pages import KnownPages
@@ -348,6 +348,8 @@ def update_index(
         stale_analysis = str(meta.get("analysis", "1")) != version or meta.get("vocabulary_complete") is False
         fresh = rebuild or (exists and stale_analysis)
         _refuse_overlaps([root.resolve() for root in roots], () if rebuild else (meta.get("roots") or {}))
+        if exists and fresh and not rebuild:
+            _refuse_lost_folders(meta.get("roots") or {})
         name = f"{INDEX_NAME}-{time_module.strftime('%Y%m%d%H%M%S')}-{os.getpid()}" if fresh and exists else current
         try:
             if fresh or not exists:
@@ -427,21 +429,33 @@ def _refuse_overlaps(given: list[Path], indexed: Iterable[str]) -> None:
         for other in given[number + 1:]:
             if folder != other and (folder.is_relative_to(other) or other.is_relative_to(folder)):
                 inner, outer = (folder, other) if folder.is_relative_to(other) else (other, folder)
-                raise OverlappingFoldersError(f"Ordner '{inner}' liegt in '{outer}': bitte nur '{outer}' angeben")
+                raise FolderError(f"Ordner '{inner}' liegt in '{outer}': bitte nur '{outer}' angeben")
     for folder in given:
         for earlier in map(Path, indexed):
             if folder == earlier:
                 continue
             if folder.is_relative_to(earlier):
-                raise OverlappingFoldersError(
+                raise FolderError(
                     f"Ordner '{folder}' liegt im schon indexierten Ordner '{earlier}': "
                     f"bitte '{earlier}' indexieren (nur Geändertes wird neu gelesen)"
                 )
             if earlier.is_relative_to(folder):
-                raise OverlappingFoldersError(
+                raise FolderError(
                     f"Ordner '{folder}' enthält den schon indexierten Ordner '{earlier}': "
                     f"'newssearch index --rebuild {folder}' baut den Index mit '{folder}' neu auf"
                 )
+
+
+def _refuse_lost_folders(indexed: Iterable[str]) -> None:
+    """A rebuild the analysis forces re-reads every folder of the index: one that is missing now (an unmounted
+    drive) would lose its pages, so the run stops and lets the user decide."""
+    for earlier in map(Path, indexed):
+        if not earlier.is_dir():
+            raise FolderError(
+                f"der Index muss neu aufgebaut werden (neue Wortanalyse oder abgebrochener Lauf), aber der Ordner "
+                f"'{earlier}' fehlt, und seine Seiten gingen dabei verloren: den Ordner wieder erreichbar machen "
+                "oder 'newssearch index --rebuild' mit den übrigen Ordnern aufrufen"
+            )
 
 
 def count_documents(ix: index.Index) -> tuple[int, int]:
