@@ -151,12 +151,41 @@ def test_query_requires_all_words_and_understands_phrases_or_and_not(runner: Cli
     assert as_json(runner, example_index, 'titel:"Nato-Osterweiterung"')["total"] >= 1
 
 
-@pytest.mark.parametrize("typed", ["Drohnen AND", "AND Drohnen", "Drohnen ODER", "UND Drohnen OR", "Drohnen NICHT"])
+@pytest.mark.parametrize(
+    "typed",
+    ["Drohnen AND", "AND Drohnen", "Drohnen ODER", "UND Drohnen OR", "Drohnen NICHT", "ODER ODER Drohnen UND UND",
+     "Drohnen dachzeile:"],
+)
 def test_query_ignores_an_operator_left_without_a_word(runner: CliRunner, example_index: Path, typed: str) -> None:
     """A half-typed ``Drohnen AND`` searches for Drohnen, not for the word "and" as well."""
     alone = as_json(runner, example_index, "Drohnen")
     assert alone["total"] > 0
     assert [hit["id"] for hit in as_json(runner, example_index, typed)["hits"]] == [hit["id"] for hit in alone["hits"]]
+
+
+@pytest.mark.parametrize(
+    "typed, written",
+    [
+        ("Nato ODER ODER Bundestag", "Nato ODER Bundestag"),
+        ("Nato NICHT NICHT Bundestag", "Nato NICHT Bundestag"),
+        ("Nato NICHT ODER Bundestag", "Nato NICHT Bundestag"),
+        ("Titel:Osterweiterung", "titel:Osterweiterung"),
+        ("titel: Osterweiterung", "titel:Osterweiterung"),
+        ("Gesundheitsa\u0308mter", "Gesundheitsämter"),  # an umlaut pasted as a + combining mark (macOS)
+    ],
+)
+def test_query_reads_hurried_typing_as_meant(runner: CliRunner, example_index: Path, typed: str, written: str) -> None:
+    meant = as_json(runner, example_index, written)
+    assert meant["total"] > 0
+    got = as_json(runner, example_index, typed)
+    assert [hit["id"] for hit in got["hits"]] == [hit["id"] for hit in meant["hits"]]
+
+
+@pytest.mark.parametrize("typed", ["NICHT NICHT Nato", "NOT NOT Nato", "((Nato", "Nato ))", "ODER NICHT", "titel:"])
+def test_query_odd_syntax_never_gives_a_traceback(runner: CliRunner, example_index: Path, typed: str) -> None:
+    code, out, err = query(runner, example_index, typed)
+    assert code in (0, 1, 2) and "Traceback" not in out + err
+    assert len(err.strip().splitlines()) <= 1
 
 
 def test_query_names_the_words_too_common_to_search(runner: CliRunner, example_index: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import re
+import unicodedata
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -65,6 +66,8 @@ class SearchRequest:
     fuzzy: bool = False
 
     def __post_init__(self) -> None:
+        # Umlauts pasted as letter + combining mark (macOS) are the same words as the pages' composed ones.
+        object.__setattr__(self, "query", unicodedata.normalize("NFC", self.query))
         if not self.query.strip():
             raise QueryError("Suchanfrage ist leer")
         if len(self.query) > MAX_QUERY_CHARS:
@@ -138,27 +141,40 @@ def _parser(schema: Any) -> qparser.QueryParser:
 
 _BINARY_OPERATORS = ("AND", "UND", "OR", "ODER", "ANDNOT", "ANDMAYBE")
 _OPERATOR_WORDS = frozenset((*_BINARY_OPERATORS, "NOT", "NICHT"))
-# An operator with nothing on one side (``Drohnen AND``, ``ODER Hafen``) would be searched as the word "and".
-_DANGLING_OPERATOR = re.compile(
-    rf"^\s*(?:{'|'.join(_BINARY_OPERATORS)})(?:\s+|$)|(?:^|\s+)(?:{'|'.join(sorted(_OPERATOR_WORDS))})\s*$"
+_BINARY = "|".join(_BINARY_OPERATORS)
+_ANY_OPERATOR = "|".join(sorted(_OPERATOR_WORDS))
+_FIELD_PREFIX = "|".join(sorted({name for names in FIELD_ALIASES.values() for name in names} | set(FIELD_ALIASES)))
+# What a hurried user types around operators and field prefixes, and what it should mean: an operator with
+# nothing on one side (``Drohnen AND``) or doubled (``ODER ODER``, ``NICHT NICHT``) counts once or not at all
+# (Whoosh searched "and" as a word or failed); a field prefix is read in any case and across a space
+# (``Titel: Hafen``), and dropped when nothing follows it.
+_QUERY_REPAIRS = (
+    (re.compile(rf"^\s*(?:{_BINARY})(?:\s+|$)|(?:^|\s+)(?:{_ANY_OPERATOR})\s*$"), ""),
+    (re.compile(rf"(?<!\S)({_BINARY})\s+(?:{_BINARY})(?!\S)"), r"\1"),
+    (re.compile(r"(?<!\S)(NOT|NICHT)\s+(?:" + _ANY_OPERATOR + r")(?!\S)"), r"\1"),
+    (re.compile(rf"(?<![\w:])({_FIELD_PREFIX}):\s*(?=[^\s:])", re.IGNORECASE), lambda match: match[1].lower() + ":"),
+    (re.compile(rf"(?<![\w:])(?:{_FIELD_PREFIX}):(?:\s+|$)(?=\s*(?:$|{_ANY_OPERATOR}(?!\S)))", re.IGNORECASE), ""),
 )
 
 
-def _without_dangling_operators(text: str) -> str:
+def _repaired(text: str) -> str:
     while True:
-        trimmed = _DANGLING_OPERATOR.sub("", text)
-        if trimmed == text:
+        before = text
+        for pattern, replacement in _QUERY_REPAIRS:
+            text = pattern.sub(replacement, text)
+        if text == before:
             return text
-        text = trimmed
 
 
 def parse_query(text: str, schema: Any) -> query.Query:
-    """Turn a user's query string into a Whoosh query; German quotes count as quotes, and an operator left
-    without a word on one side is dropped."""
+    """Turn a user's query string into a Whoosh query; German quotes count as quotes, and stray operators and
+    field prefixes are repaired (``_QUERY_REPAIRS``)."""
     try:
-        parsed = _parser(schema).parse(_without_dangling_operators(text.translate(_QUOTES)))
-    except (QueryParserError, ValueError, TypeError) as error:
+        parsed = _parser(schema).parse(_repaired(text.translate(_QUOTES)))
+    except QueryParserError as error:
         raise QueryError(f"Suchanfrage nicht verständlich: {error}") from None
+    except Exception:  # noqa: BLE001 - Whoosh's parser fails in odd ways on odd input; never a traceback
+        raise QueryError("Suchanfrage nicht verständlich: bitte Operatoren (UND, ODER, NICHT) und Klammern prüfen") from None
     return parsed
 
 
