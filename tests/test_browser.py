@@ -185,6 +185,9 @@ def test_browser_results_fit_a_phone_screen(browser: Browser, server: str) -> No
     assert tab.evaluate("document.documentElement.scrollWidth") <= 390
     tab.goto(tab.locator("li.hit h2 a").first.get_attribute("href") or "/")
     assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    # A long compound or a pasted address in the query wraps instead of widening the page.
+    tab.goto("/?q=Rindfleischetikettierungs%C3%BCberwachungsaufgaben%C3%BCbertragungsgesetz")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
     tab.context.close()
     assert problems == []
 

@@ -270,7 +270,34 @@ def test_index_comment_hit_shows_author_time_article_and_links_to_its_place(
     )
     link = hit.find("h2").find("a")
     assert link.words() == "Kommentar von Dorothea Claußen"
-    assert link.attrs["href"] == f"/artikel/{article_id(archive, NATO_ID)}?q=Nato#k2"
+    assert link.attrs["href"] == f"/artikel/{article_id(archive, NATO_ID)}?q=Nato&kind=comment#k2"
+
+
+def test_article_back_link_returns_to_the_same_list(client: FlaskClient) -> None:
+    """Filters, order, page size and page survive the way to an article and back."""
+    listing = "/?q=Hafen&from=2021&kind=article&sort=oldest&page=2&limit=2"
+    page = get_page(client, listing)
+    link = hits(page)[0].find("h2").find("a").attrs["href"]
+    expected = {"q": "Hafen", "from": "2021", "kind": "article", "sort": "oldest", "page": "2", "limit": "2"}
+    assert query_of(link.split("#")[0]) == expected
+    view = get_page(client, link.split("#")[0])
+    back = view.find("nav", cls="back").find("a").attrs["href"]
+    assert query_of(back) == expected
+    assert [hit.find("h2").find("a").attrs["href"] for hit in hits(get_page(client, back))] == [
+        hit.find("h2").find("a").attrs["href"] for hit in hits(page)
+    ]
+
+
+def test_index_bad_limit_is_not_carried_into_the_next_search(client: FlaskClient) -> None:
+    page = get_page(client, "/?q=Hafen&limit=500", status=400)
+    assert page.find_all("input", name="limit") == []
+    assert get_page(client, "/?q=Hafen&limit=1_0", status=400).find_all("input", name="limit") == []
+
+
+def test_index_control_characters_in_the_url_are_not_echoed(client: FlaskClient) -> None:
+    response = client.get("/?q=Hafen%00&from=%00")
+    assert response.status_code == 200 and b"\x00" not in response.data
+    assert len(hits(get_page(client, "/?q=Hafen%00"))) == len(hits(get_page(client, "/?q=Hafen")))
 
 
 def test_index_keeps_every_parameter_in_the_form(client: FlaskClient) -> None:
@@ -530,8 +557,12 @@ def test_api_search_returns_the_json_of_query_json(client: FlaskClient, archive:
         ["query", "Hafen", "--index", str(archive[1]), "--kind", "article", "--sort", "newest", "--limit", "2",
          "--page", "2", "--json"],
     )
-    assert response.get_json() == json.loads(result.output)
+    from_cli = json.loads(result.output)
+    for hit in from_cli["hits"]:
+        hit["root"] = Path(hit["root"]).name  # the page names the folder, never the server's path to it
+    assert response.get_json() == from_cli
     assert response.get_json()["total"] == 4
+    assert {hit["root"] for hit in response.get_json()["hits"]} == {archive[0].name}
 
 
 def test_api_search_keeps_umlauts_and_marks(client: FlaskClient) -> None:

@@ -8,6 +8,7 @@ without a restart.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +41,8 @@ DATE_SOURCE_NOTES = {
     "none": "ohne Datum",
 }
 _TRUE = {"1", "on", "true", "ja"}
+# Control characters (a NUL in the URL) are never part of a search; they would be echoed into the page.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'"
@@ -81,10 +84,10 @@ class SearchForm:
     def from_args(cls, args: MultiDict[str, str]) -> SearchForm:
         """Read the URL's parameters; long values are clipped so an error page never echoes megabytes."""
         def arg(name: str, default: str = "", size: int = 40) -> str:
-            return (args.get(name) or default).strip()[:size]
+            return _CONTROL.sub("", args.get(name) or default).strip()[:size]
 
         return cls(
-            q=(args.get("q") or "")[: MAX_QUERY_CHARS + 1],
+            q=_CONTROL.sub("", args.get("q") or "")[: MAX_QUERY_CHARS + 1],
             date_from=arg("from"),
             date_to=arg("to"),
             kind=arg("kind", "all"),
@@ -129,11 +132,13 @@ class SearchForm:
         return {name: value for name, value in values.items() if value}
 
 
+def _usable_limit(limit: str) -> bool:
+    return not limit or (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_PAGE_SIZE)
+
+
 def _bounded_int(value: str, label: str, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = low - 1
+    # Plain digits only: Python's int() would also take "1_0" and full-width digits.
+    number = int(value) if value.isascii() and value.isdigit() else low - 1
     if not low <= number <= high:
         raise QueryError(f"{label}: „{value}“ ist keine Zahl von {low} bis {high}")
     return number
@@ -175,7 +180,9 @@ def index() -> Any:
             return _render_search(form, counts=get_backend().counts())
         results, facets = _search(search_request)
     except QueryError as error:
-        return _render_search(form, 400, error=str(error))
+        # A limit the page cannot use is not carried on in the form's hidden field: the next search works.
+        kept = form if _usable_limit(form.limit) else replace(form, limit="")
+        return _render_search(kept, 400, error=str(error))
     return _render_search(
         form,
         results=results,
@@ -196,7 +203,10 @@ def api_search() -> Any:
         results, _ = _search(search_request, with_facets=False)
     except QueryError as error:
         return jsonify(error=str(error)), 400
-    return jsonify(page_to_json(results, to_html))
+    found = page_to_json(results, to_html)
+    for hit in found["hits"]:
+        hit["root"] = Path(hit["root"]).name  # the folder's name: the server's own paths stay private
+    return jsonify(found)
 
 
 @bp.get("/artikel/<article_id>")
@@ -239,9 +249,9 @@ def snippet_html(segments: tuple[Segment, ...]) -> Markup:
 
 
 def hit_url(hit: Hit, form: SearchForm) -> str:
-    """Where a hit leads: its article view, at the comment's place for a comment."""
-    params = {name: value for name, value in form.params().items() if name in ("q", "fuzzy")}
-    url = _with_query(url_for("search.article", article_id=hit.article_id), params)
+    """Where a hit leads: its article view, at the comment's place for a comment. The search's parameters go
+    along, so that the article's back link returns to the same list (filters, order, page)."""
+    url = _with_query(url_for("search.article", article_id=hit.article_id), form.params())
     if hit.kind == "comment" and hit.id.startswith(hit.article_id + "-"):
         url += "#" + hit.id[len(hit.article_id) + 1 :]
     return url
