@@ -211,8 +211,8 @@ def test_query_without_hits_exits_1(runner: CliRunner, example_index: Path) -> N
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["Nato", "--from", "gestern"], "--from: 'gestern'"),
-        (["Nato", "--to", "2022-13"], "--to: '2022-13'"),
+        (["Nato", "--from", "gestern"], "--from: „gestern“"),
+        (["Nato", "--to", "2022-13"], "--to: „2022-13“"),
         (["Nato", "--kind", "leserbrief"], "ungültiger Wert für '--kind': „leserbrief“ ist keiner der Werte"),
         (["Nato", "--limit", "0"], "ungültiger Wert für '--limit': 0 liegt nicht im Bereich"),
         (["Nato", "--limit", "zehn"], "„zehn“ ist keine Zahl"),

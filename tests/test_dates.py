@@ -82,6 +82,10 @@ def test_resolve_article_date_applies_rules_in_order() -> None:
         ("2022-02", datetime(2022, 2, 1), datetime(2022, 2, 28, 23, 59, 59, 999999)),
         ("2024-02", datetime(2024, 2, 1), datetime(2024, 2, 29, 23, 59, 59, 999999)),
         ("2022", datetime(2022, 1, 1), datetime(2022, 12, 31, 23, 59, 59, 999999)),
+        ("27. Januar 2022", datetime(2022, 1, 27), datetime(2022, 1, 27, 23, 59, 59, 999999)),
+        ("3. märz 2021", datetime(2021, 3, 3), datetime(2021, 3, 3, 23, 59, 59, 999999)),
+        ("Februar 2024", datetime(2024, 2, 1), datetime(2024, 2, 29, 23, 59, 59, 999999)),
+        ("Dez. 2021", datetime(2021, 12, 1), datetime(2021, 12, 31, 23, 59, 59, 999999)),
     ],
 )
 def test_parse_bound_covers_the_whole_day_month_or_year(value: str, start: datetime, end: datetime) -> None:
@@ -89,7 +93,7 @@ def test_parse_bound_covers_the_whole_day_month_or_year(value: str, start: datet
     assert parse_bound(value, end=True) == end
 
 
-@pytest.mark.parametrize("value", ["gestern", "2022-13", "31.02.2022", "2022-01-32", ""])
+@pytest.mark.parametrize("value", ["gestern", "2022-13", "31.02.2022", "2022-01-32", "", "31. Februar 2022", "Frühling 2022"])
 def test_parse_bound_rejects_unreadable_dates_naming_the_option(value: str) -> None:
     with pytest.raises(QueryError, match="--from"):
         parse_bound(value, end=False, option="--from")

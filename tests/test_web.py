@@ -338,6 +338,13 @@ def test_index_date_filter_accepts_german_dates(client: FlaskClient) -> None:
         "Hafen plant Erweiterung des Nordkais für größere Fähren",
         "Historikerin ordnet den Streit um die Nato-Osterweiterung ein",
     ]
+    written_out = get_page(client, "/?q=Hafen&from=1.%20Januar%202022&to=M%C3%A4rz%202022")
+    assert [hit.find("h2").words() for hit in hits(written_out)] == [hit.find("h2").words() for hit in hits(page)]
+
+
+def test_doubled_slash_is_a_german_404_not_a_redirect(client: FlaskClient) -> None:
+    response = client.get("/static//style.css")
+    assert response.status_code == 404 and 'lang="de"' in response.get_data(as_text=True)
 
 
 def test_index_sort_newest_puts_latest_first_and_undated_last(client: FlaskClient) -> None:
@@ -575,7 +582,7 @@ def test_api_search_keeps_umlauts_and_marks(client: FlaskClient) -> None:
     ("url", "message"),
     [
         ("/api/search", "Suchanfrage ist leer"),
-        ("/api/search?q=Hafen&from=gestern", "von: 'gestern' ist kein lesbares Datum"),
+        ("/api/search?q=Hafen&from=gestern", "von: „gestern“ ist kein lesbares Datum"),
         ("/api/search?q=Hafen&limit=101", "Treffer pro Seite: „101“ ist keine Zahl von 1 bis 100"),
     ],
 )
@@ -591,8 +598,8 @@ def test_api_search_bad_request_is_400_json(client: FlaskClient, url: str, messa
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("q=Hafen&from=32.01.2022", "von: '32.01.2022' ist kein lesbares Datum"),
-        ("q=Hafen&to=morgen", "bis: 'morgen' ist kein lesbares Datum"),
+        ("q=Hafen&from=32.01.2022", "von: „32.01.2022“ ist kein lesbares Datum"),
+        ("q=Hafen&to=morgen", "bis: „morgen“ ist kein lesbares Datum"),
         ("q=Hafen&from=2023&to=2022", "„von“ liegt nach „bis“: der Zeitraum ist leer"),
         ("q=Hafen&page=zwei", "Seite: „zwei“ ist keine Zahl von 1 bis 1000"),
         ("q=Hafen&page=0", "Seite: „0“ ist keine Zahl von 1 bis 1000"),

@@ -328,6 +328,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the same bytes as ``query --json``
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["newssearch.backends"] = {}
+    app.url_map.merge_slashes = False  # "//" is no page: a German 404, not Werkzeug's English redirect page
     app.register_blueprint(bp)
     app.after_request(_security_headers)
     app.register_error_handler(IndexMissingError, _index_missing)

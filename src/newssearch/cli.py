@@ -267,7 +267,7 @@ def _headline(hit: Any) -> str:
 @cli.command("query")
 @click.argument("query_text", metavar="ANFRAGE")
 @index_option
-@click.option("--from", "date_from", metavar="DATUM", help="Frühestes Datum (2022-01-27, 27.01.2022, 2022-01, 2022).")
+@click.option("--from", "date_from", metavar="DATUM", help="Frühestes Datum (2022-01-27, 27.01.2022, 27. Januar 2022, 2022-01, Januar 2022, 2022).")
 @click.option("--to", "date_to", metavar="DATUM", help="Spätestes Datum, einschließlich des ganzen Tags/Monats/Jahrs.")
 @click.option("--kind", type=click.Choice(["article", "comment", "all"]), default="all", show_default=True)
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)

@@ -141,11 +141,14 @@ _BOUND_FORMS = (
     (re.compile(r"^(\d{4})-(\d{1,2})$"), ("y", "m")),
     (re.compile(r"^(\d{1,2})\.(\d{4})$"), ("m", "y")),
     (re.compile(r"^(\d{4})$"), ("y",)),
+    (re.compile(rf"^(\d{{1,2}})\.?\s*({_MONTH_NAMES})\.?\s+(\d{{4}})$", re.IGNORECASE), ("d", "name", "y")),
+    (re.compile(rf"^({_MONTH_NAMES})\.?\s+(\d{{4}})$", re.IGNORECASE), ("name", "y")),
 )
 
 
 def parse_bound(value: str, *, end: bool, option: str = "date") -> datetime:
-    """A user's date (``2022-01-27``, ``27.01.2022``, ``27.01.22``, ``2022-01``, ``2022``) as a range bound.
+    """A user's date (``2022-01-27``, ``27.01.2022``, ``27.01.22``, ``27. Januar 2022``, ``2022-01``,
+    ``Januar 2022``, ``2022``) as a range bound.
 
     With ``end=True`` the bound is the last moment of that day, month or year, so ``--to`` includes all of it.
     """
@@ -156,7 +159,7 @@ def parse_bound(value: str, *, end: bool, option: str = "date") -> datetime:
             continue
         parts = dict(zip(names, match.groups()))
         year = _year(parts["y"])
-        month = int(parts.get("m", 1 if not end else 12))
+        month = MONTHS[parts["name"].lower()] if "name" in parts else int(parts.get("m", 1 if not end else 12))
         if not 1 <= month <= 12:
             break
         if "d" in parts:
@@ -168,7 +171,8 @@ def parse_bound(value: str, *, end: bool, option: str = "date") -> datetime:
             break
         return datetime.combine(found, time.max if end else time.min)
     raise QueryError(
-        f"{option}: '{value}' ist kein lesbares Datum (erwartet z. B. 2022-01-27, 27.01.2022, 27.01.22, 2022-01 oder 2022)"
+        f"{option}: „{value}“ ist kein lesbares Datum (erwartet z. B. 2022-01-27, 27.01.2022, 27. Januar 2022, "
+        "2022-01, Januar 2022 oder 2022)"
     )
 
 
