@@ -380,6 +380,8 @@ def test_index_says_which_words_are_too_common_to_search(client: FlaskClient) ->
     page = get_page(client, "/?q=w%C3%BCrde")
     assert page.find("h1", id="treffer").words() == "0 Treffer für „würde“"
     assert page.find("p", cls="ignored").words() == "Nicht gesucht (sehr häufige Wörter): würde"
+    assert "bezeichnenderes Wort" in page.find("p", cls="tip").words()
+    assert "ähnlichen Schreibweisen" not in page.words()  # it would find nothing either
     assert get_page(client, "/?q=Hafen").find_all("p", cls="ignored") == []
 
 

@@ -120,6 +120,12 @@ class SearchPage:
     ignored: tuple[str, ...] = ()
 
     @property
+    def only_ignored(self) -> bool:
+        """Whether every word of the query is one that is not searched, so nothing can be found."""
+        words = {word for word in TOKEN_PATTERN.findall(self.request.query) if word not in _OPERATOR_WORDS}
+        return bool(words) and words <= set(self.ignored)
+
+    @property
     def page_count(self) -> int:
         return max(1, -(-self.total // self.request.page_size))
 
