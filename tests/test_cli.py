@@ -385,3 +385,19 @@ def test_help_is_german_throughout(runner: CliRunner, command: list[str]) -> Non
     assert "Diese Hilfe zeigen und beenden." in result.output
     for english in ("Usage:", "Options:", "Commands:", "Show this message", "[default:", "DIRECTORY", "INTEGER"):
         assert english not in result.output, english
+
+
+def test_query_for_a_dateline_place_marks_it_in_the_snippet(
+    runner: CliRunner, write_page: PageWriter, tmp_path: Path
+) -> None:
+    """A hit found only through its dateline (``LABOE: …``) shows the dateline marked, as the page prints it."""
+    write_page("2022/06/2022-06-01_faehre.txt", page_text(
+        "Fähre fährt wieder", "Der Betrieb läuft ab Montag nach dem Sommerfahrplan.",
+        lead="LABOE: Nach drei Wochen Reparatur legt die Fähre wieder an.",
+    ))
+    index_dir = tmp_path / "ix"
+    runner.invoke(cli, ["index", str(tmp_path / "archiv"), "--index", str(index_dir), "-q"])
+    (hit,) = as_json(runner, index_dir, "Laboe")["hits"]
+    assert hit["snippet"].startswith("<mark>LABOE</mark>: Nach drei Wochen Reparatur")
+    (placed,) = as_json(runner, index_dir, "ort:Laboe")["hits"]
+    assert placed["snippet"] == hit["snippet"]

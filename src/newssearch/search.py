@@ -208,8 +208,16 @@ def _snippet(
     """The passage of the field with the most matched words (lead and body first for articles), among the
     fields the query searched (``dachzeile:Märkte`` shows the kicker, not a Marktplatz in the lead)."""
     kinds_fields = _COMMENT_SNIPPET_FIELDS if stored.get("kind") == "comment" else _ARTICLE_SNIPPET_FIELDS
-    names = [name for name in kinds_fields if name in searched] or kinds_fields
-    return tuple(best_snippet([stored.get(name) or "" for name in names], matchers))
+    names = [name for name in kinds_fields if name in searched or (name == "lead" and "places" in searched)]
+    return tuple(best_snippet([_snippet_text(stored, name) for name in names or kinds_fields], matchers))
+
+
+def _snippet_text(stored: dict[str, Any], name: str) -> str:
+    """A field's text for snippets; the lead opens with its dateline (``KIEL: …``) as on the printed page, so a
+    hit found through its place shows that place marked."""
+    text = stored.get(name) or ""
+    places = stored.get("places") if name == "lead" else None
+    return f"{places}: {text}" if places and text else text
 
 
 def searched_fields(parsed: query.Query) -> frozenset[str]:
