@@ -361,16 +361,21 @@ def test_index_keeps_a_folders_pages_when_it_finds_none(runner: CliRunner, tmp_p
     assert allowed.exit_code == 0 and json.loads(allowed.output)["articles"] == 0
 
 
+def _index_one_page(runner: CliRunner, write_page: PageWriter, tmp_path: Path, text: str) -> Path:
+    write_page("2022/06/2022-06-01_seite.txt", text)
+    index_dir = tmp_path / "ix"
+    runner.invoke(cli, ["index", str(tmp_path / "archiv"), "--index", str(index_dir), "-q"])
+    return index_dir
+
+
 def test_query_with_a_field_prefix_shows_that_field_in_the_snippet(
     runner: CliRunner, write_page: PageWriter, tmp_path: Path
 ) -> None:
     """``dachzeile:Hafen`` matched the kicker: the snippet shows the kicker, not the Hafenfest in the body."""
-    write_page("2022/06/2022-06-01_fest.txt", page_text(
+    index_dir = _index_one_page(runner, write_page, tmp_path, page_text(
         "Wochenende an der Förde", "Das Hafenfest beginnt am Freitag. Der Hafen erwartet viele Gäste am Hafenbecken.",
         kicker="Hafen und Stadt",
     ))
-    index_dir = tmp_path / "ix"
-    runner.invoke(cli, ["index", str(tmp_path / "archiv"), "--index", str(index_dir), "-q"])
     (narrowed,) = as_json(runner, index_dir, "dachzeile:Hafen")["hits"]
     assert narrowed["snippet"] == "<mark>Hafen</mark> und Stadt"
     (everywhere,) = as_json(runner, index_dir, "Hafen")["hits"]
@@ -391,12 +396,10 @@ def test_query_for_a_dateline_place_marks_it_in_the_snippet(
     runner: CliRunner, write_page: PageWriter, tmp_path: Path
 ) -> None:
     """A hit found only through its dateline (``LABOE: …``) shows the dateline marked, as the page prints it."""
-    write_page("2022/06/2022-06-01_faehre.txt", page_text(
+    index_dir = _index_one_page(runner, write_page, tmp_path, page_text(
         "Fähre fährt wieder", "Der Betrieb läuft ab Montag nach dem Sommerfahrplan.",
         lead="LABOE: Nach drei Wochen Reparatur legt die Fähre wieder an.",
     ))
-    index_dir = tmp_path / "ix"
-    runner.invoke(cli, ["index", str(tmp_path / "archiv"), "--index", str(index_dir), "-q"])
     (hit,) = as_json(runner, index_dir, "Laboe")["hits"]
     assert hit["snippet"].startswith("<mark>LABOE</mark>: Nach drei Wochen Reparatur")
     (placed,) = as_json(runner, index_dir, "ort:Laboe")["hits"]
