@@ -30,9 +30,13 @@ def test_backend_sees_updates_and_rebuilds_without_reopening(tmp_path: Path, wri
 def test_backend_marks_query_words_in_any_text(example_index: Path) -> None:
     backend = open_backend(example_index)
     marker = backend.marker(SearchRequest(query="Osterweiterung NOT Ukraine"))
-    segments = marker("Ein Ende der Nato-Osterweiterung für die Ukraine")
+    segments = marker("Ein Ende der Nato-Osterweiterung für die Ukraine", "body")
     assert [text for text, matched in segments if matched] == ["Nato-Osterweiterung"]
     assert "".join(text for text, _ in segments) == "Ein Ende der Nato-Osterweiterung für die Ukraine"
-    assert backend.marker(None)("Text") == [("Text", False)]
+    assert backend.marker(None)("Text", "body") == [("Text", False)]
+    # A field prefix marks that field only.
+    narrowed = backend.marker(SearchRequest(query="dachzeile:Wirtschaft"))
+    assert narrowed("Der Wirtschaftsausschuss tagt", "body") == [("Der Wirtschaftsausschuss tagt", False)]
+    assert narrowed("Wirtschaft", "kicker") == [("Wirtschaft", True)]
     article = backend.article(backend.search(SearchRequest(query="Osterweiterung", kind="article")).hits[0].id)
     assert article is not None and article.comments

@@ -224,23 +224,23 @@ def article(article_id: str) -> Any:
     return render_template("article.html", form=form, article=found, marker=backend.marker(search_request))
 
 
-def marked(text: str | None, marker: Marker, lead_in: str = "") -> Markup:
+def marked(text: str | None, marker: Marker, field: str, lead_in: str = "") -> Markup:
     """A stored text as escaped HTML paragraphs, the current query's words in ``<mark>``.
 
     ``lead_in`` (a lead's dateline places) opens the first paragraph in bold, as the printed page has it.
     """
     inner = [
-        Markup("<br>\n").join(Markup(to_html(marker(line))) for line in lines)
+        Markup("<br>\n").join(Markup(to_html(marker(line, field))) for line in lines)
         for lines in paragraphs(text or "")
     ]
     if lead_in and inner:
-        inner[0] = Markup('<strong class="places">{}:</strong> ').format(marked_inline(lead_in, marker)) + inner[0]
+        inner[0] = Markup('<strong class="places">{}:</strong> ').format(marked_inline(lead_in, marker, "places")) + inner[0]
     return Markup("\n").join(Markup("<p>{}</p>").format(paragraph) for paragraph in inner)
 
 
-def marked_inline(text: str | None, marker: Marker) -> Markup:
+def marked_inline(text: str | None, marker: Marker, field: str) -> Markup:
     """A short stored text (a title) escaped, with the current query's words in ``<mark>``."""
-    return Markup(to_html(marker(text or "")))
+    return Markup(to_html(marker(text or "", field)))
 
 
 def snippet_html(segments: tuple[Segment, ...]) -> Markup:

@@ -19,10 +19,10 @@ from newssearch.errors import QueryError
 from newssearch.facets import Facets, compute_facets
 from newssearch.index import current_index_name, open_index
 from newssearch.ranking import relevance
-from newssearch.search import SearchPage, SearchRequest, build_query, run_search
+from newssearch.search import SearchPage, SearchRequest, build_query, run_search, searched_fields
 from newssearch.snippets import Segment
 
-Marker = Callable[[str], list[Segment]]  # a text → its segments with the query's words marked
+Marker = Callable[[str, str], list[Segment]]  # (a text, the field it is from) → segments, the query's words marked
 
 
 class SearchBackend(Protocol):
@@ -41,7 +41,8 @@ class SearchBackend(Protocol):
         """An article with its comments in page order; None when there is no such article."""
 
     def marker(self, request: SearchRequest | None) -> Marker:
-        """A function that marks the request's words in any text (marks nothing without a request)."""
+        """A function that marks the request's words in a text of a given field, in the fields the query
+        searched (``dachzeile:Wirtschaft`` marks the kicker only; nothing without a request)."""
 
 
 class WhooshBackend:
@@ -110,13 +111,14 @@ class WhooshBackend:
 
     def marker(self, request: SearchRequest | None) -> Marker:
         if request is None:
-            return lambda text: [(text, False)] if text else []
+            return lambda text, field: [(text, False)] if text else []
         ix = self._current()
         try:
-            matchers = query_matchers(ix, build_query(request, ix))
+            parsed = build_query(request, ix)
+            matchers, searched = query_matchers(ix, parsed), searched_fields(parsed)
         except QueryError:
-            matchers = []
-        return lambda text: mark(text, matchers)
+            matchers, searched = [], frozenset()
+        return lambda text, field: mark(text, matchers if field in searched else [])
 
 
 def open_backend(index_dir: Path) -> SearchBackend:
