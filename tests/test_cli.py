@@ -194,6 +194,10 @@ def test_query_names_the_words_too_common_to_search(runner: CliRunner, example_i
     data = as_json(runner, example_index, "die Nato")
     assert data["ignored"] == ["die"] and data["total"] == as_json(runner, example_index, "Nato")["total"]
     assert as_json(runner, example_index, "Nato")["ignored"] == []
+    # "würde NICHT Nato" cannot look for würde; "everything but Nato" is not what was asked.
+    unsearchable = as_json(runner, example_index, "würde NICHT Nato")
+    assert (unsearchable["total"], unsearchable["ignored"]) == (0, ["würde"])
+    assert as_json(runner, example_index, "NICHT Nato")["total"] > 0  # excluding alone still works as before
 
 
 def test_query_page_after_the_last_says_how_many_pages_there_are(runner: CliRunner, example_index: Path) -> None:

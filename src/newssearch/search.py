@@ -254,10 +254,25 @@ def query_matchers(reader: Any, schema: Any, parsed: query.Query, index_dir: Pat
 def build_query(request: SearchRequest, ix: whoosh_index.Index) -> query.Query:
     """The Whoosh query for a request (with the archive's similar words when ``fuzzy`` is asked for)."""
     parsed = parse_query(request.query, ix.schema)
+    if not _has_positive_words(parsed) and ignored_words(request.query):
+        # "würde NICHT Hafen": the word to look for is too common to search, and what is left ("everything
+        # but Hafen") is not what was asked; nothing is found, and the page names the ignored word.
+        return query.NullQuery
     if request.fuzzy:
         near = fuzzy_text(request.query.translate(_QUOTES), archive_words(ix))
         parsed = query.Or([parsed, parse_query(near, ix.schema)])
     return parsed
+
+
+def _has_positive_words(node: query.Query) -> bool:
+    """Whether a query looks for some word (and is not only a list of words to exclude)."""
+    if node is query.NullQuery or isinstance(node, query.Not):
+        return False
+    if isinstance(node, query.AndNot):
+        return _has_positive_words(node.a)
+    if node.is_leaf():
+        return True
+    return any(_has_positive_words(child) for child in node.children())
 
 
 def index_folder(ix: whoosh_index.Index) -> Path | None:
