@@ -205,11 +205,17 @@ def _sort_facet(request: SearchRequest) -> sorting.FacetType | None:
 def _snippet(
     stored: dict[str, Any], matchers: list[Matcher], searched: frozenset[str] = frozenset(TEXT_FIELDS)
 ) -> tuple[Segment, ...]:
-    """The passage of the field with the most matched words (lead and body first for articles), among the
-    fields the query searched (``dachzeile:Märkte`` shows the kicker, not a Marktplatz in the lead)."""
+    """The passage with the query's words, from the fields the query searched (``dachzeile:Märkte`` shows the
+    kicker, not a Marktplatz in the lead): lead, body, caption, kicker in that order for articles, body for
+    comments (``snippets.best_snippet`` says which wins), the title only when nothing else matched."""
     kinds_fields = _COMMENT_SNIPPET_FIELDS if stored.get("kind") == "comment" else _ARTICLE_SNIPPET_FIELDS
-    names = [name for name in kinds_fields if name in searched or (name == "lead" and "places" in searched)]
-    return tuple(best_snippet([_snippet_text(stored, name) for name in names or kinds_fields], matchers))
+    names = [name for name in kinds_fields if name in searched or (name == "lead" and "places" in searched)] or list(
+        kinds_fields
+    )
+    # The hit shows its title anyway: the title is the snippet only when no other text matched.
+    last = [names.pop()] if len(names) > 1 and names[-1] == "title" else []
+    texts = [_snippet_text(stored, name) for name in names]
+    return tuple(best_snippet(texts, matchers, last_resort=[_snippet_text(stored, name) for name in last]))
 
 
 def _snippet_text(stored: dict[str, Any], name: str) -> str:

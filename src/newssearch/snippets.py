@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from typing import Callable, Iterable, Optional, Sequence, Union
 
 from whoosh.analysis import Analyzer
@@ -23,6 +22,7 @@ Carriers = Callable[[Iterable[str]], set[str]]
 Matcher = Union[tuple[Analyzer, set[str]], tuple[Analyzer, set[str], Optional[Carriers]]]
 SNIPPET_CHARS = 220
 _CONTEXT_BEFORE = 60
+_SCAN_CHARS = 1_000
 _WHITESPACE = re.compile(r"\s+")
 _SPACE = re.compile(r"\s")
 
@@ -62,6 +62,7 @@ class _WordTerms:
 # Per kind of analyzer (Whoosh hands out a new analyzer object on each access).
 _WORD_TERMS: dict[tuple[object, ...], _WordTerms] = {}
 _WORD_CACHE_LIMIT = 200_000
+_BY_OBJECT: dict[int, tuple[Analyzer, _WordTerms]] = {}
 
 
 def _analyzer_key(analyzer: Analyzer) -> tuple[object, ...]:
@@ -74,7 +75,16 @@ def _analyzer_key(analyzer: Analyzer) -> tuple[object, ...]:
 
 
 def _cache_for(analyzer: Analyzer) -> _WordTerms:
-    return _WORD_TERMS.setdefault(_analyzer_key(analyzer), _WordTerms())
+    # A request's matchers hold the same analyzer objects for all its hits and every stretch of their texts:
+    # the key is worked out once per object (held here, so its id is not reused while it is a key).
+    known = _BY_OBJECT.get(id(analyzer))
+    if known is not None and known[0] is analyzer:
+        return known[1]
+    if len(_BY_OBJECT) >= 64:
+        _BY_OBJECT.clear()
+    cache = _WORD_TERMS.setdefault(_analyzer_key(analyzer), _WordTerms())
+    _BY_OBJECT[id(analyzer)] = (analyzer, cache)
+    return cache
 
 
 def matched_spans(text: str, matchers: Sequence[Matcher]) -> list[tuple[int, int, frozenset[str]]]:
@@ -107,19 +117,22 @@ def _held_terms(words: set[str], matchers: Sequence[Matcher]) -> dict[str, froze
     return held_by
 
 
-def _spans(text: str, held_by: dict[str, frozenset[str]]) -> list[tuple[int, int, frozenset[str]]]:
-    """Where the held words stand as whole tokens. Each held word is looked for with ``str.find`` and each
-    find checked by tokenizing only its run of non-space characters (tokens never hold a space, so that
-    gives the tokens the whole text would): in a long article a few finds cost far less than tokenizing
-    every word again."""
+def _spans(
+    text: str, held_by: dict[str, frozenset[str]], start: int = 0, end: int | None = None
+) -> list[tuple[int, int, frozenset[str]]]:
+    """Where the held words stand as whole tokens (between ``start`` and ``end``). Each held word is looked for
+    with ``str.find`` and each find checked by tokenizing only its run of non-space characters (tokens never
+    hold a space, so that gives the tokens the whole text would): in a long article a few finds cost far less
+    than tokenizing every word again."""
+    stop = len(text) if end is None else end
     found: list[tuple[int, int, frozenset[str]]] = []
     for word, held in held_by.items():
-        start = text.find(word)
-        while start >= 0:
-            end = start + len(word)
-            if _is_token(text, start, end):
-                found.append((start, end, held))
-            start = text.find(word, start + 1)
+        at = text.find(word, start, stop)
+        while at >= 0:
+            after = at + len(word)
+            if _is_token(text, at, after):
+                found.append((at, after, held))
+            at = text.find(word, at + 1, stop)
     found.sort(key=lambda span: span[0])
     return found
 
@@ -137,8 +150,8 @@ def _is_token(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _best_window(spans: Sequence[tuple[int, int, frozenset[str]]], width: int) -> int:
-    """Index of the span that starts the window holding the most distinct matched terms."""
+def _best_window(spans: Sequence[tuple[int, int, frozenset[str]]], width: int) -> tuple[int, int]:
+    """Index of the span that starts the window holding the most distinct matched terms, and their number."""
     best, best_score = 0, -1
     for first in range(len(spans)):
         limit = spans[first][0] + width - _CONTEXT_BEFORE
@@ -149,7 +162,7 @@ def _best_window(spans: Sequence[tuple[int, int, frozenset[str]]], width: int) -
             terms |= held
         if len(terms) > best_score:
             best, best_score = first, len(terms)
-    return best
+    return best, max(best_score, 0)
 
 
 def _word_boundary_left(text: str, index: int) -> int:
@@ -167,32 +180,82 @@ def _word_boundary_right(text: str, index: int) -> int:
     return space.start() if space else len(text)
 
 
-def best_snippet(texts: Sequence[str], matchers: Sequence[Matcher], width: int = SNIPPET_CHARS) -> list[Segment]:
-    """The passage of the text with the most matched words (the earlier text on a tie, the first text when
-    none matches). Texts are compared by counting their matched words; only the chosen one is walked to
-    place the marks."""
-    counted = [(text, Counter(TOKEN_PATTERN.findall(text))) for text in texts if text and not text.isspace()]
-    if not counted:
-        return []
-    words = set().union(*(counts.keys() for _, counts in counted))
-    held_by = _held_terms(words, matchers)  # each distinct word checked once, not once per text
-    best: tuple[int, str] | None = None
-    for text, counts in counted:
-        matched = sum(counts[word] for word in held_by if word in counts)
-        if best is None or matched > best[0]:
-            best = (matched, text)
-    assert best is not None
-    text = best[1].strip()
-    return _passage(text, _spans(text, held_by), width)
+class _TextScan:
+    """One text, tokenized a stretch at a time from its start: a snippet needs the text only up to its first
+    window that holds every term the query looks for, so a long article costs what its opening costs."""
+
+    def __init__(self, text: str, matchers: Sequence[Matcher], width: int) -> None:
+        self.text = text
+        self.matchers = matchers
+        self.width = width
+        self.scanned = 0
+        self.held_by: dict[str, frozenset[str]] = {}
+        self.spans: list[tuple[int, int, frozenset[str]]] = []
+
+    def _scan_on(self) -> None:
+        end = _word_boundary_right(self.text, self.scanned + _SCAN_CHARS)
+        words = set(TOKEN_PATTERN.findall(self.text, self.scanned, end))
+        self.held_by.update(_held_terms(words.difference(self.held_by), self.matchers))
+        here = {word: self.held_by[word] for word in words.intersection(self.held_by)}
+        self.spans.extend(_spans(self.text, here, self.scanned, end))
+        self.scanned = end
+
+    def cover(self, wanted: int) -> int:
+        """Scan until a window holds ``wanted`` distinct terms (or the text ends); the most a window holds.
+        Then everything up to the end of the chosen window and of every window before it is scanned too, so
+        the window and its marks are the ones a scan of the whole text gives."""
+        covered = 0
+        while self.scanned < len(self.text) and covered < wanted:
+            self._scan_on()
+            covered = _best_window(self.spans, self.width)[1]
+        while self.scanned < len(self.text) and self.scanned < self._needed():
+            self._scan_on()
+        return _best_window(self.spans, self.width)[1]
+
+    def _needed(self) -> int:
+        end = self.window()[1]
+        if not self.spans:
+            return end
+        first, _ = _best_window(self.spans, self.width)
+        return max(end, self.spans[first][0] + self.width - _CONTEXT_BEFORE)
+
+    def window(self) -> tuple[int, int]:
+        """Start and end of the passage to show."""
+        if self.spans:
+            first, _ = _best_window(self.spans, self.width)
+            start = _word_boundary_left(self.text, self.spans[first][0] - _CONTEXT_BEFORE)
+        else:
+            start = 0
+        return start, _word_boundary_right(self.text, start + self.width)
 
 
-def _passage(text: str, spans: Sequence[tuple[int, int, frozenset[str]]], width: int) -> list[Segment]:
-    if spans:
-        first = _best_window(spans, width)
-        start = _word_boundary_left(text, spans[first][0] - _CONTEXT_BEFORE)
-    else:
-        start = 0
-    end = _word_boundary_right(text, start + width)
+def best_snippet(
+    texts: Sequence[str], matchers: Sequence[Matcher], width: int = SNIPPET_CHARS, last_resort: Sequence[str] = ()
+) -> list[Segment]:
+    """The passage holding the most distinct matched terms: in the first text that has a window with all of
+    the query's terms, else in the text whose best window holds the most (the earlier text on a tie). Texts
+    are read from their start only as far as that takes. The ``last_resort`` texts (a title the hit shows
+    anyway) count only when no other text matches; when none matches, the first text's opening is shown."""
+    wanted = len(set().union(*(matcher[1] for matcher in matchers))) if matchers else 0
+    best: tuple[int, _TextScan] | None = None
+    for group in (texts, last_resort):
+        for text in group:
+            if not text or text.isspace():
+                continue
+            scan = _TextScan(text.strip(), matchers, width)
+            covered = scan.cover(wanted)
+            if best is None or covered > best[0]:
+                best = (covered, scan)
+            if covered >= wanted:
+                return _passage(scan, width)
+        if best is not None and best[0] > 0:
+            break
+    return _passage(best[1], width) if best is not None else []
+
+
+def _passage(scan: _TextScan, width: int) -> list[Segment]:
+    text, spans = scan.text, scan.spans
+    start, end = scan.window()
     segments: list[Segment] = []
     if start > 0:
         segments.append(("… ", False))
