@@ -257,16 +257,20 @@ def query_matchers(reader: Any, schema: Any, parsed: query.Query, index_dir: Pat
     return [(analyzer, terms, carriers_function(analyzer, terms, index_dir) if index_dir is not None else None)]
 
 
-def build_query(request: SearchRequest, ix: whoosh_index.Index) -> query.Query:
-    """The Whoosh query for a request (with the archive's similar words when ``fuzzy`` is asked for)."""
-    parsed = parse_query(request.query, ix.schema)
+def build_query(request: SearchRequest, ix: whoosh_index.Index, schema: Any = None) -> query.Query:
+    """The Whoosh query for a request (with the archive's similar words when ``fuzzy`` is asked for).
+
+    Pass an open searcher's ``schema`` where there is one: ``ix.schema`` reads the index's table of contents
+    from disk on every access."""
+    schema = schema if schema is not None else ix.schema
+    parsed = parse_query(request.query, schema)
     if not _has_positive_words(parsed) and ignored_words(request.query):
         # "würde NICHT Hafen": the word to look for is too common to search, and what is left ("everything
         # but Hafen") is not what was asked; nothing is found, and the page names the ignored word.
         return query.NullQuery
     if request.fuzzy:
         near = fuzzy_text(request.query.translate(_QUOTES), archive_words(ix))
-        parsed = query.Or([parsed, parse_query(near, ix.schema)])
+        parsed = query.Or([parsed, parse_query(near, schema)])
     return parsed
 
 
@@ -359,8 +363,9 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
     A long-running caller (the web page) may pass a searcher it keeps open; opening one reads the segments'
     term indexes, which is a good part of a warm query's time.
     """
-    parsed = SegmentPruned(build_query(request, ix))
     with nullcontext(searcher) if searcher is not None else ix.searcher(weighting=relevance()) as searcher:
+        schema = searcher.schema
+        parsed = SegmentPruned(build_query(request, ix, schema))
         remember_terms(searcher.reader())
         limit = request.page * request.page_size
         first = (request.page - 1) * request.page_size
@@ -381,7 +386,7 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
             scores = {hit.docnum: hit.score for hit in results[first:limit]}
             if request.sort != "relevance":
                 scores = _relevance(searcher, parsed, shown)
-        matchers = query_matchers(searcher.reader(), ix.schema, parsed, index_folder(ix)) if shown else []
+        matchers = query_matchers(searcher.reader(), schema, parsed, index_folder(ix)) if shown else []
         searched = searched_fields(parsed)
         hits = []
         for docnum in shown:
@@ -406,10 +411,10 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
         if not total:
 
             def finds(text: str) -> bool:
-                return bool(_run(searcher, parse_query(text, ix.schema), limit=1, filter=search_filter))
+                return bool(_run(searcher, parse_query(text, schema), limit=1, filter=search_filter))
 
             words = archive_words(ix)
-            frequency = document_frequency(words, searcher.reader(), ix.schema["body"].analyzer, TEXT_FIELDS)
+            frequency = document_frequency(words, searcher.reader(), schema["body"].analyzer, TEXT_FIELDS)
             suggestion = suggest(request.query.translate(_QUOTES), words, frequency, finds)
     return SearchPage(
         request=request, total=total, hits=tuple(hits), suggestion=suggestion, ignored=ignored_words(request.query)
