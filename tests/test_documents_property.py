@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newssearch.documents import PROMO_START, clean_line, parse_page
@@ -51,3 +51,34 @@ def test_parse_page_keeps_every_non_boilerplate_line_exactly_once(text: str, end
 def test_parse_page_never_raises_on_any_text(text: str) -> None:
     parsed = parse_page(text)
     assert isinstance(parsed.lines(), list)
+
+
+# Every kind of space and control character a page may hold, mixed into real lines and arbitrary text.
+SPACES_AND_CONTROLS = "  \t\x0b\x0c\x1c\x1f\x7f\x00\x85\u00a0\u1680\u2002\u2009\u200a\u2028\u202f\u205f\u3000\ufeff"
+messy_line = st.lists(
+    st.one_of(
+        st.sampled_from(REAL_LINES),
+        st.text(max_size=12),
+        st.sampled_from(list(SPACES_AND_CONTROLS)),
+        st.sampled_from(["Nato", "  ", " ", "Osterweiterung"]),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=messy_line)
+@example(text="Bundestag  stimmt zu ")
+@example(text="\x1cNato\u00a0Gipfel\x00")
+def test_a_cleaned_line_folds_every_space_and_drops_control_characters(text: str) -> None:
+    """Whatever spaces and control characters a line holds, it comes out as words separated by single
+    ASCII spaces, trimmed, without control characters; a clean line comes out unchanged."""
+    cleaned = clean_line(text)
+    assert cleaned == cleaned.strip()
+    assert "  " not in cleaned
+    assert all(char == " " or not (char.isspace() or char in "\ufeff\x00\x7f") for char in cleaned)
+    assert cleaned.split() == [word for word in text.translate(_CONTROLS_GONE).replace("\ufeff", " ").split()]
+    assert clean_line(cleaned) == cleaned
+
+
+_CONTROLS_GONE = {code: None for code in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F]}

@@ -140,6 +140,10 @@ class Page:
 
 def clean_line(line: str) -> str:
     """A line with every kind of Unicode space folded to one space, control characters removed, ends trimmed."""
+    if line.isprintable() and "  " not in line:
+        # Most lines: no control character and no space but single ASCII ones (every other space and
+        # control character is unprintable), so the two substitutions would change nothing.
+        return line.strip()
     return _SPACES.sub(" ", _CONTROL.sub("", line)).strip()
 
 

@@ -18,6 +18,8 @@ MAX_PAGE_MB = 16
 MAX_PAGE_BYTES = MAX_PAGE_MB * 1024 * 1024
 _BINARY_SHARE = 0.05
 _TEXT_CONTROLS = {9, 10, 12, 13}
+# Every byte but the control characters a text file does not hold: deleting these leaves the ones it does not.
+_NOT_CONTROL = bytes(byte for byte in range(256) if byte >= 32 or byte in _TEXT_CONTROLS)
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def content_hash(data: bytes) -> str:
 
 def _looks_binary(data: bytes) -> bool:
     sample = data[:65536]
-    controls = sum(1 for byte in sample if byte < 32 and byte not in _TEXT_CONTROLS)
+    controls = len(sample.translate(None, _NOT_CONTROL))  # the control bytes that are left
     return controls > _BINARY_SHARE * len(sample)
 
 
