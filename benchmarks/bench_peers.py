@@ -204,6 +204,10 @@ class Engine:
         """A fresh process that opens the index, runs one query and prints the top 10."""
         raise NotImplementedError
 
+    def breakdown(self, queries: list[Query]) -> dict[str, list[float]]:
+        """Extra timings (ms) of this engine's own parts, taken after the timed pass (none by default)."""
+        return {}
+
 
 class Floor(Engine):
     """The least any indexer must do: read every page and find its words."""
@@ -243,6 +247,26 @@ class Newssearch(Engine):
             query=query_string(query), date_from=start, date_to=end, sort=sort, page_size=10
         )
         return len(self.backend.search(request).hits)
+
+    def breakdown(self, queries: list[Query]) -> dict[str, list[float]]:
+        """The plain class's words again, by relevance and newest first, with and without snippets (search and
+        stored fields only): which part of a request date order makes slower. Each word is met a second
+        time here, so these four compare with each other, not with the timed pass."""
+        words = [query_string(query) for query in queries if query["kind"] == "word"]
+        snippet = self.search._snippet
+        timings: dict[str, list[float]] = {}
+        try:
+            for label, make in (("with snippets", snippet), ("without snippets", lambda *args, **kwargs: ())):
+                self.search._snippet = make
+                for sort in ("relevance", "newest"):
+                    times = timings.setdefault(f"{sort}, {label}", [])
+                    for word in words:
+                        started = time.perf_counter()
+                        self.backend.search(self.search.SearchRequest(query=word, sort=sort, page_size=10))
+                        times.append((time.perf_counter() - started) * 1000)
+        finally:
+            self.search._snippet = snippet
+        return timings
 
     def count(self, query: Query) -> dict[str, int]:
         with self.ix.searcher() as searcher:
@@ -478,7 +502,7 @@ def child_query(engine: Engine, index_dir: Path, queries: list[Query]) -> dict[s
         record["cpu"].append((time.process_time() - cpu) * 1000)
         record["returned"].append(returned)
     probes = {query_string(probe): engine.count(probe) for probe in probe_queries()}
-    return {"open_s": opened, "timings": timings, "probes": probes}
+    return {"open_s": opened, "timings": timings, "probes": probes, "breakdown": engine.breakdown(queries)}
 
 
 def peak_rss_of_this_process() -> float | None:
@@ -622,7 +646,8 @@ def summarise_queries(raw: dict[str, Any]) -> dict[str, Any]:
             every["wall"] += record["wall"]
             every["cpu"] += record["cpu"]
     classes["all"] = {"n": len(every["wall"]), "wall_ms": latency(every["wall"]), "cpu_ms": latency(every["cpu"])}
-    return {"open_s": raw["open_s"], "classes": classes, "probes": raw["probes"]}
+    breakdown = {part: latency(times) for part, times in (raw.get("breakdown") or {}).items()}
+    return {"open_s": raw["open_s"], "classes": classes, "probes": raw["probes"], "breakdown": breakdown}
 
 
 def source_fingerprint() -> str | None:
@@ -872,6 +897,18 @@ def report(run: Run) -> str:
         "slower; memory and size: engine ÷ Whoosh, > 1 = larger)\n\n"
         + table(["engine", "indexing speed", "indexing CPU", "indexing peak RSS", "index size",
                  *(f"{CLASS_LABELS[kind]} median" for kind in CLASSES), "all median", "all p95", "cold query"], rows))
+
+    breakdown = get(results, "newssearch", "query", "breakdown") or {}
+    if breakdown:
+        parts.append(
+            "### newssearch: where date order costs (the plain class's words timed again, each for the second "
+            "time; ms median / p95)\n\n"
+            + table(["order", "with snippets", "without snippets (search and stored fields)"], [
+                [label, *(f"{number(breakdown.get(f'{sort}, {part}', {}).get('median'))} / "
+                          f"{number(breakdown.get(f'{sort}, {part}', {}).get('p95'))}"
+                          for part in ("with snippets", "without snippets"))]
+                for sort, label in (("relevance", "relevance"), ("newest", "newest first"))
+            ]))
 
     rows = [[LABELS[engine],
              " / ".join(str(get(results, engine, "query", "classes", kind, "returned")) for kind in CLASSES),
