@@ -250,8 +250,9 @@ class Newssearch(Engine):
 
     def breakdown(self, queries: list[Query]) -> dict[str, list[float]]:
         """The plain class's words again, by relevance and newest first, with and without snippets (search and
-        stored fields only): which part of a request date order makes slower. Each word is met a second
-        time here, so these four compare with each other, not with the timed pass."""
+        stored fields only): which part of a request date order makes slower; and the month class's words
+        with and without their month. Each word is met a second time here, so these figures compare with
+        each other, not with the timed pass."""
         words = [query_string(query) for query in queries if query["kind"] == "word"]
         snippet = self.search._snippet
         timings: dict[str, list[float]] = {}
@@ -266,6 +267,15 @@ class Newssearch(Engine):
                         times.append((time.perf_counter() - started) * 1000)
         finally:
             self.search._snippet = snippet
+        # The month class's own words with and without their month: what the filter itself costs.
+        for label, filtered in (("month words, with their month", True), ("month words, no filter", False)):
+            times = timings.setdefault(label, [])
+            for query in (query for query in queries if query["kind"] == "date"):
+                start, end = month_bounds(query["month"]) if filtered and query["month"] else (None, None)
+                request = self.search.SearchRequest(query=query_string(query), date_from=start, date_to=end)
+                started = time.perf_counter()
+                self.backend.search(request)
+                times.append((time.perf_counter() - started) * 1000)
         return timings
 
     def count(self, query: Query) -> dict[str, int]:
@@ -909,6 +919,13 @@ def report(run: Run) -> str:
                           for part in ("with snippets", "without snippets"))]
                 for sort, label in (("relevance", "relevance"), ("newest", "newest first"))
             ]))
+        parts.append(
+            "### newssearch: what the month filter costs (the word + month class's words timed again, with and "
+            "without their month; ms median / p95)\n\n"
+            + table(["with their month", "without a filter"], [[
+                f"{number(breakdown.get(part, {}).get('median'))} / {number(breakdown.get(part, {}).get('p95'))}"
+                for part in ("month words, with their month", "month words, no filter")
+            ]]))
 
     rows = [[LABELS[engine],
              " / ".join(str(get(results, engine, "query", "classes", kind, "returned")) for kind in CLASSES),
