@@ -247,13 +247,14 @@ def best_snippet(
             if best is None or covered > best[0]:
                 best = (covered, scan)
             if covered >= wanted:
-                return _passage(scan, width)
+                return _passage(scan)
         if best is not None and best[0] > 0:
             break
-    return _passage(best[1], width) if best is not None else []
+    return _passage(best[1]) if best is not None else []
 
 
-def _passage(scan: _TextScan, width: int) -> list[Segment]:
+def _passage(scan: _TextScan) -> list[Segment]:
+    """The chosen window of a scanned text as segments, its matched words marked and its spaces folded."""
     text, spans = scan.text, scan.spans
     start, end = scan.window()
     segments: list[Segment] = []
