@@ -150,21 +150,6 @@ def _is_token(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _best_window(spans: Sequence[tuple[int, int, frozenset[str]]], width: int) -> tuple[int, int]:
-    """Index of the span that starts the window holding the most distinct matched terms, and their number."""
-    best, best_score = 0, -1
-    for first in range(len(spans)):
-        limit = spans[first][0] + width - _CONTEXT_BEFORE
-        terms: set[str] = set()
-        for start, _, held in spans[first:]:
-            if start >= limit:
-                break
-            terms |= held
-        if len(terms) > best_score:
-            best, best_score = first, len(terms)
-    return best, max(best_score, 0)
-
-
 def _word_boundary_left(text: str, index: int) -> int:
     if index <= 0:
         return 0
@@ -182,7 +167,8 @@ def _word_boundary_right(text: str, index: int) -> int:
 
 class _TextScan:
     """One text, tokenized a stretch at a time from its start: a snippet needs the text only up to its first
-    window that holds every term the query looks for, so a long article costs what its opening costs."""
+    window that holds every term the query looks for, so a long article whose opening holds the words costs
+    what its opening costs (one that never holds them all in one window is read whole, as before)."""
 
     def __init__(self, text: str, matchers: Sequence[Matcher], width: int) -> None:
         self.text = text
@@ -191,39 +177,71 @@ class _TextScan:
         self.scanned = 0
         self.held_by: dict[str, frozenset[str]] = {}
         self.spans: list[tuple[int, int, frozenset[str]]] = []
+        self.terms_seen: set[str] = set()
+        # Windows are scored once they are settled (every span they can hold is known): the best of those
+        # so far, and how many there are. Only the last few windows are scored again after each stretch.
+        self._settled_best = (0, 0)
+        self._settled = 0
 
     def _scan_on(self) -> None:
         end = _word_boundary_right(self.text, self.scanned + _SCAN_CHARS)
         words = set(TOKEN_PATTERN.findall(self.text, self.scanned, end))
         self.held_by.update(_held_terms(words.difference(self.held_by), self.matchers))
         here = {word: self.held_by[word] for word in words.intersection(self.held_by)}
+        for held in here.values():
+            self.terms_seen |= held
         self.spans.extend(_spans(self.text, here, self.scanned, end))
         self.scanned = end
+
+    def _coverage(self, first: int) -> int:
+        """How many distinct terms the window starting at span ``first`` holds."""
+        spans = self.spans
+        limit = spans[first][0] + self.width - _CONTEXT_BEFORE
+        terms: set[str] = set()
+        index = first
+        while index < len(spans) and spans[index][0] < limit:
+            terms |= spans[index][2]
+            index += 1
+        return len(terms)
+
+    def best(self) -> tuple[int, int]:
+        """The span starting the window with the most distinct terms (the earliest of equals), and their number."""
+        spans = self.spans
+        reach = self.width - _CONTEXT_BEFORE
+        while self._settled < len(spans) and (
+            self.scanned >= len(self.text) or spans[self._settled][0] + reach <= self.scanned
+        ):
+            covered = self._coverage(self._settled)
+            if covered > self._settled_best[1]:
+                self._settled_best = (self._settled, covered)
+            self._settled += 1
+        best = self._settled_best
+        for first in range(self._settled, len(spans)):
+            covered = self._coverage(first)
+            if covered > best[1]:
+                best = (first, covered)
+        return best
 
     def cover(self, wanted: int) -> int:
         """Scan until a window holds ``wanted`` distinct terms (or the text ends); the most a window holds.
         Then everything up to the end of the chosen window and of every window before it is scanned too, so
         the window and its marks are the ones a scan of the whole text gives."""
-        covered = 0
-        while self.scanned < len(self.text) and covered < wanted:
+        while self.scanned < len(self.text) and (len(self.terms_seen) < wanted or self.best()[1] < wanted):
             self._scan_on()
-            covered = _best_window(self.spans, self.width)[1]
         while self.scanned < len(self.text) and self.scanned < self._needed():
             self._scan_on()
-        return _best_window(self.spans, self.width)[1]
+        return self.best()[1]
 
     def _needed(self) -> int:
         end = self.window()[1]
         if not self.spans:
             return end
-        first, _ = _best_window(self.spans, self.width)
-        return max(end, self.spans[first][0] + self.width - _CONTEXT_BEFORE)
+        return max(end, self.spans[self.best()[0]][0] + self.width - _CONTEXT_BEFORE)
 
     def window(self) -> tuple[int, int]:
         """Start and end of the passage to show."""
         if self.spans:
-            first, _ = _best_window(self.spans, self.width)
-            start = _word_boundary_left(self.text, self.spans[first][0] - _CONTEXT_BEFORE)
+            start = _word_boundary_left(self.text, self.spans[self.best()[0]][0] - _CONTEXT_BEFORE)
         else:
             start = 0
         return start, _word_boundary_right(self.text, start + self.width)
