@@ -94,7 +94,7 @@ def load_article(ix: whoosh_index.Index, article_id: str) -> ArticleView | None:
 def query_matchers(ix: whoosh_index.Index, parsed: query.Query) -> list[Matcher]:
     """What to mark in an article for a query: its stemmed words, and whole words for fuzzy matches."""
     with ix.searcher() as searcher:
-        return search_matchers(searcher.reader(), ix.schema, parsed, index_folder(ix))
+        return search_matchers(searcher.reader(), searcher.schema, parsed, index_folder(ix))
 
 
 def mark(text: str, matchers: list[Matcher]) -> list[Segment]:

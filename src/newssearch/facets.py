@@ -130,8 +130,8 @@ def _day(raw: int) -> date | None:
 
 def compute_facets(ix: whoosh_index.Index, request: SearchRequest) -> Facets:
     """Kind counts and the date histogram for ``request``, in one pass over every matching document."""
-    parsed = build_query(request, ix)
     with ix.searcher() as searcher:
+        parsed = build_query(request, ix, searcher.schema)
         results = searcher.search(
             parsed,
             limit=None,
