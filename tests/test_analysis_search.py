@@ -200,6 +200,22 @@ def test_search_vocabulary_complete_when_caches_overflow(tmp_path: Path, monkeyp
     assert_answers_from_stored_vocabulary(fresh_process_report(index_pages(tmp_path, PAGES, jobs=0)))
 
 
+def test_a_second_index_written_by_the_same_process_stores_every_word_too(tmp_path: Path) -> None:
+    """A process that wrote and searched one index and then writes another (a script, the test suite) stores
+    every word in the second index's vocabulary as well, although the first one knows them already: else
+    the second could not lead a hyphenated word's term back to it, and its hits showed no marks."""
+    (tmp_path / "erster").mkdir()
+    (tmp_path / "zweiter").mkdir()
+    first = index_pages(tmp_path / "erster", PAGES, jobs=0)
+    assert run(first, "Natoosterweiterung").hits
+    second = index_pages(tmp_path / "zweiter", PAGES, jobs=0)
+    joined = {token.text for token in analysis.german_analyzer()("Natoosterweiterung", mode="query")}
+    assert "natoosterweiterung" in _stored(second).words_carrying(joined)
+    (hit,) = run(second, "Natoosterweiterung").hits
+    assert [text for text, marked in hit.snippet if marked] == ["Nato-Osterweiterung"]
+    assert_answers_from_stored_vocabulary(fresh_process_report(second))
+
+
 def test_vocabulary_gives_back_the_space_its_staging_table_used(tmp_path: Path) -> None:
     """An indexing run appends the pairs that lead terms back to words to a staging table and moves them in
     order at its end; the emptied pages go back to the file system, so the file holds no dead space."""

@@ -226,7 +226,11 @@ class _State:
             pass
 
     def _stored(self, word: str, fetch: Callable[[Vocabulary, str], _Found | None]) -> _Found | None:
-        for store in self.stores.values():
+        # While indexing, only the index being written counts: a word another index of this process has
+        # stored must still be recorded for this one, or its vocabulary would lack it (no marks, no forms).
+        writing = self.recording_store if self.recording else None
+        stores = self.stores.values() if writing is None else [writing]
+        for store in stores:
             found = fetch(store, word)
             if found is not None:
                 return found
