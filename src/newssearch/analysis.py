@@ -24,7 +24,6 @@ import os
 import re
 import sqlite3
 from collections import OrderedDict
-from itertools import compress, filterfalse
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
@@ -34,6 +33,7 @@ from whoosh.lang.stopwords import stoplists
 
 from newssearch import decompound, lexicon
 from newssearch.caches import Generations
+from newssearch.carriers import CarrierWords
 from newssearch.errors import IndexWriteError
 from newssearch.vocabulary import FILE_NAME as VOCABULARY_FILE
 from newssearch.vocabulary import Analysis, Vocabulary
@@ -422,33 +422,16 @@ def vocabulary_keys(surface: str) -> tuple[str, ...]:
     return found
 
 
-def carriers_function(
-    analyzer: Analyzer, terms: Iterable[str], index_dir: Path
-) -> Callable[[Iterable[str]], set[str]] | None:
-    """For snippets of the index at ``index_dir`` in a query process: a function keeping those of some surface
-    words that may carry one of ``terms`` (a superset, from the stored way back from terms to words), so only
-    they need analysing. None when the vocabulary cannot tell (another analyzer, an indexing process, an
+def carriers_function(analyzer: Analyzer, terms: Iterable[str], index_dir: Path) -> CarrierWords | None:
+    """For snippets of the index at ``index_dir`` in a query process: the words that may carry one of ``terms``
+    (a superset, from the stored way back from terms to words), so only they need analysing and a long text
+    is tokenised only from where the first of them may stand. None when the vocabulary cannot tell (another analyzer, an indexing process, an
     index not opened for searching, an older vocabulary)."""
     store = _state.stores.get(Path(index_dir).resolve())
     if _german_filter(analyzer) is None or not _state.query_only or store is None:
         return None
     carriers = store.words_carrying(sorted(set(terms)))
-    if carriers is None:
-        return None
-
-    def keep(surfaces: Iterable[str]) -> set[str]:
-        # A word of letters and digits only normalises to its lower case: those words are kept by C-level
-        # iteration (a long article has hundreds of distinct words); the others go through their keys.
-        words = list(surfaces)
-        kept = set(compress(words, map(carriers.__contains__, map(str.lower, words))))
-        for surface in filterfalse(str.isalnum, words):
-            if carriers.isdisjoint(vocabulary_keys(surface)):
-                kept.discard(surface)
-            else:
-                kept.add(surface)
-        return kept
-
-    return keep
+    return None if carriers is None else CarrierWords(carriers, vocabulary_keys)
 
 
 def index_postings(analyzer: Analyzer, value: str) -> dict[str, tuple[list[int], float]] | None:

@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Optional, Sequence, Union
 from whoosh.analysis import Analyzer
 
 from newssearch.analysis import TOKEN_PATTERN, prefetch, word_terms_function
+from newssearch.carriers import CarrierWords
 
 Segment = tuple[str, bool]
 # An analyzer and the index terms it must produce for a word to count; optionally a filter keeping the words
@@ -168,13 +169,18 @@ def _word_boundary_right(text: str, index: int) -> int:
 class _TextScan:
     """One text, tokenized a stretch at a time from its start: a snippet needs the text only up to its first
     window that holds every term the query looks for, so a long article whose opening holds the words costs
-    what its opening costs (one that never holds them all in one window is read whole, as before)."""
+    what its opening costs (one that never holds them all in one window is read whole, as before). After a
+    stretch without a carrying word, the scan jumps to where the next one may stand (``carriers``)."""
 
-    def __init__(self, text: str, matchers: Sequence[Matcher], width: int) -> None:
+    def __init__(
+        self, text: str, matchers: Sequence[Matcher], width: int, skipper: CarrierWords | None = None
+    ) -> None:
         self.text = text
         self.matchers = matchers
         self.width = width
+        self.skipper = skipper
         self.scanned = 0
+        self._carried = False  # whether the last stretch held a carrying word: then the next is read as it is
         self.held_by: dict[str, frozenset[str]] = {}
         self.spans: list[tuple[int, int, frozenset[str]]] = []
         self.terms_seen: set[str] = set()
@@ -184,13 +190,20 @@ class _TextScan:
         self._settled = 0
 
     def _scan_on(self) -> None:
-        end = _word_boundary_right(self.text, self.scanned + _SCAN_CHARS)
-        words = set(TOKEN_PATTERN.findall(self.text, self.scanned, end))
+        start = self.scanned
+        if not self._carried and self.skipper is not None:
+            start = self.skipper.earliest(self.text, start)
+            if start >= len(self.text):
+                self.scanned = len(self.text)
+                return
+        end = _word_boundary_right(self.text, start + _SCAN_CHARS)
+        words = set(TOKEN_PATTERN.findall(self.text, start, end))
         self.held_by.update(_held_terms(words.difference(self.held_by), self.matchers))
         here = {word: self.held_by[word] for word in words.intersection(self.held_by)}
         for held in here.values():
             self.terms_seen |= held
-        self.spans.extend(_spans(self.text, here, self.scanned, end))
+        self._carried = bool(here)
+        self.spans.extend(_spans(self.text, here, start, end))
         self.scanned = end
 
     def _coverage(self, first: int) -> int:
@@ -255,12 +268,13 @@ def best_snippet(
     are read from their start only as far as that takes. The ``last_resort`` texts (a title the hit shows
     anyway) count only when no other text matches; when none matches, the first text's opening is shown."""
     wanted = len(set().union(*(matcher[1] for matcher in matchers))) if matchers else 0
+    skipper = _skipper(matchers)
     best: tuple[int, _TextScan] | None = None
     for group in (texts, last_resort):
         for text in group:
             if not text or text.isspace():
                 continue
-            scan = _TextScan(text.strip(), matchers, width)
+            scan = _TextScan(text.strip(), matchers, width, skipper)
             covered = scan.cover(wanted)
             if best is None or covered > best[0]:
                 best = (covered, scan)
@@ -269,6 +283,15 @@ def best_snippet(
         if best is not None and best[0] > 0:
             break
     return _passage(best[1]) if best is not None else []
+
+
+def _skipper(matchers: Sequence[Matcher]) -> CarrierWords | None:
+    """The carrying words to jump ahead to, when one matcher marks every term and knows its carriers."""
+    active = [matcher for matcher in matchers if matcher[1]]
+    if len(active) != 1 or len(active[0]) < 3:
+        return None
+    keep = active[0][2]  # type: ignore[misc]
+    return keep if isinstance(keep, CarrierWords) else None
 
 
 def _passage(scan: _TextScan) -> list[Segment]:
