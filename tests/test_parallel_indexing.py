@@ -83,6 +83,11 @@ def test_date_sorted_hits_keep_their_scores_across_segments(worker_index: Path) 
         days = [hit.date for hit in page.hits if hit.date is not None]
         assert days == sorted(days, reverse=sort == "newest")
         assert all(hit.score == pytest.approx(scores[hit.id]) and hit.score > 0 for hit in page.hits)
+        # The page shows no scores and asks without them: the same hits, order, total and snippets.
+        unscored = search(index_dir, SearchRequest(query="Hafen", sort=sort, page_size=15, scores=False))
+        assert unscored.total == page.total
+        assert [(hit.id, hit.snippet) for hit in unscored.hits] == [(hit.id, hit.snippet) for hit in page.hits]
+        assert all(hit.score is None for hit in unscored.hits)
 
 
 def test_workers_start_before_the_pages_only_when_a_folder_needs_them(tmp_path: Path) -> None:

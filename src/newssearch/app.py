@@ -178,7 +178,7 @@ def index() -> Any:
         search_request = form.to_request(_page_size())
         if search_request is None:
             return _render_search(form, counts=get_backend().counts())
-        results, facets = _search(search_request)
+        results, facets = _search(replace(search_request, scores=False))  # the page shows no scores
     except QueryError as error:
         # A limit the page cannot use is not carried on in the form's hidden field: the next search works.
         kept = form if _usable_limit(form.limit) else replace(form, limit="")

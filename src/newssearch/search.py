@@ -64,6 +64,9 @@ class SearchRequest:
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
     fuzzy: bool = False
+    # Date-ordered hits are scored separately, which costs about as much as the date order itself; a caller
+    # that shows no scores (the page) asks without them. Hits by relevance always carry theirs.
+    scores: bool = True
 
     def __post_init__(self) -> None:
         # Umlauts pasted as letter + combining mark (macOS) are the same words as the pages' composed ones.
@@ -98,7 +101,7 @@ class Hit:
     article_title: str | None
     date: datetime | None
     date_source: str
-    score: float
+    score: float | None  # None: date-ordered, asked for without scores
     snippet: tuple[Segment, ...]
 
     @property
@@ -374,7 +377,7 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
             matches = _matches(searcher, parsed, search_filter)
             total = sum(len(docs) for _, _, docs in matches)
             shown = _date_order(matches, request.sort == "newest", limit)[first:limit]
-            scores = _relevance(searcher, parsed, shown)
+            scores = _relevance(searcher, parsed, shown) if request.scores else None
         else:
             # One pass that scores and counts every match: skipping blocks that cannot reach the top (Whoosh's
             # default) saves little here (nearly every block holds a good match) and the count needs a pass.
@@ -385,7 +388,7 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
             shown = [hit.docnum for hit in results[first:limit]]
             scores = {hit.docnum: hit.score for hit in results[first:limit]}
             if request.sort != "relevance":
-                scores = _relevance(searcher, parsed, shown)
+                scores = _relevance(searcher, parsed, shown) if request.scores else None
         matchers = query_matchers(searcher.reader(), schema, parsed, index_folder(ix)) if shown else []
         searched = searched_fields(parsed)
         hits = []
@@ -403,7 +406,7 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
                     article_title=stored.get("article_title"),
                     date=stored.get("date"),
                     date_source=stored.get("date_source", "none"),
-                    score=float(scores.get(docnum) or 0.0),
+                    score=None if scores is None else float(scores.get(docnum) or 0.0),
                     snippet=_snippet(stored, matchers, searched),
                 )
             )
@@ -449,7 +452,7 @@ def hit_to_json(hit: Hit, segments_to_text: Any) -> dict[str, Any]:
         "author": hit.author,
         "date": when.isoformat() if when is not None else None,
         "date_source": hit.date_source,
-        "score": round(hit.score, 4),
+        "score": None if hit.score is None else round(hit.score, 4),
         "snippet": segments_to_text(hit.snippet),
     }
 
