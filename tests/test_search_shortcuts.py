@@ -100,6 +100,19 @@ def test_trimmed_queries_and_array_lengths_rank_and_score_as_whoosh_does(segment
         assert ("body", "gibtsnicht") not in ours.reader()
 
 
+@pytest.mark.parametrize("text", QUERIES)
+def test_the_total_counts_every_match_however_few_hits_a_page_shows(segmented_index: Path, text: str) -> None:
+    """Whoosh's top-k search stops looking at fields that can no longer lift a document into the page once
+    the page is full, and then counted fewer documents than match ("Spieler": 882 instead of 1,802). The total
+    is every live document the query matches, by relevance and by date, whatever the page size."""
+    ix = open_index(segmented_index)
+    with ix.searcher() as searcher:
+        matching = len(set(searcher.docs_for_query(parse_query(text, ix.schema))))
+    for size in (1, 2, 5, 10):
+        for sort in ("relevance", "newest"):
+            assert search(segmented_index, SearchRequest(query=text, sort=sort, page_size=size)).total == matching
+
+
 @pytest.mark.parametrize(
     "kind, low, high",
     [

@@ -19,8 +19,19 @@ NO_DATE = typecode_max["q"]  # what the date column holds for a document without
 _DATES: weakref.WeakKeyDictionary[Any, Sequence[int]] = weakref.WeakKeyDictionary()
 _NEWEST_KEYS: weakref.WeakKeyDictionary[Any, Sequence[int]] = weakref.WeakKeyDictionary()
 _LENGTHS: weakref.WeakKeyDictionary[Any, dict[str, Sequence[int] | None]] = weakref.WeakKeyDictionary()
+_HAS_COLUMN: weakref.WeakKeyDictionary[Any, dict[str, bool]] = weakref.WeakKeyDictionary()
 # Whoosh keeps a field's length per document as one byte; this is what each byte stands for.
 _LENGTH_OF_BYTE = tuple(byte_to_length(code) if code else None for code in range(256))
+
+
+def has_column(reader: Any, fieldname: str) -> bool:
+    """``reader.has_column`` remembered while the reader is open: Whoosh asks the file system each time (a
+    date-ordered or filtered search asked once or twice per request)."""
+    known = _HAS_COLUMN.setdefault(reader, {})
+    found = known.get(fieldname)
+    if found is None:
+        found = known[fieldname] = bool(reader.has_column(fieldname))
+    return found
 
 
 def date_values(reader: Any) -> Sequence[int]:

@@ -16,7 +16,7 @@ from whoosh import query
 from whoosh.idsets import DocIdSet
 from whoosh.util.times import datetime_to_long
 
-from newssearch.columns import NO_DATE, date_values
+from newssearch.columns import NO_DATE, date_values, has_column
 from newssearch.docsets import term_docs
 
 
@@ -44,12 +44,12 @@ class ColumnFilter(DocIdSet):
         return found
 
     def __contains__(self, docnum: object) -> bool:
-        """For Whoosh's collector, which asks with whole-index document numbers."""
-        if not isinstance(docnum, int) or not 0 <= docnum < self._count:
+        """For Whoosh's collector, which asks with whole-index document numbers (once per match: kept short)."""
+        if type(docnum) is not int and not isinstance(docnum, int) or not 0 <= docnum < self._count:
             return False
         index = bisect_right(self._offsets, docnum) - 1
         local = docnum - self._offsets[index]
-        kinds, dates = self._columns(index)
+        kinds, dates = self._per_leaf[index] or self._columns(index)
         if kinds is not None and local not in kinds:
             return False
         return dates is None or self.low <= dates[local] <= self.high
@@ -82,7 +82,7 @@ def kind_and_dates(kind: str, low: datetime | None, high: datetime | None, reade
     dated = bool(low or high)
     if kind == "all" and not dated:
         return None
-    if reader is not None and reader.has_column("kind") and reader.has_column("date"):
+    if reader is not None and has_column(reader, "kind") and has_column(reader, "date"):
         return ColumnFilter(reader, None if kind == "all" else kind, low, high)
     parts: list[query.Query] = []
     if kind != "all":

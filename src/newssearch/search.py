@@ -18,11 +18,12 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import qparser, query, sorting
+from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.qparser.common import QueryParserError
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from newssearch.analysis import STOP_WORDS, TOKEN_PATTERN, archive_vocabulary, carriers_function, normalise
-from newssearch.columns import NO_DATE, date_keys
+from newssearch.columns import NO_DATE, date_keys, has_column
 from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from newssearch.docsets import matching_docs
 from newssearch.errors import QueryError
@@ -308,7 +309,7 @@ def _run(searcher: Any, parsed: query.Query, **options: Any) -> Any:
 
 def _by_column(searcher: Any, search_filter: Any) -> bool:
     """Whether date order can be read from the date column (every index since schema 2 has one)."""
-    return searcher.reader().has_column("date") and (search_filter is None or isinstance(search_filter, ColumnFilter))
+    return has_column(searcher.reader(), "date") and (search_filter is None or isinstance(search_filter, ColumnFilter))
 
 
 Matches = list[tuple[Any, int, set[int]]]  # per segment: leaf searcher, its first document number, documents
@@ -360,6 +361,23 @@ def _relevance(searcher: Any, parsed: query.Query, docnums: list[int]) -> dict[i
     return scores
 
 
+def _by_relevance(searcher: Any, parsed: query.Query, search_filter: Any, limit: int) -> Any:
+    """Whoosh's ranked search with every match scored and counted.
+
+    Whoosh's top-k search stops looking at a field that can no longer lift a document onto a full page (it
+    "replaces" matchers every few matches), and then counted fewer documents than match: 882 of 1,802 for
+    a common word at 5,000 pages, even with block skipping off. Without the replacing, the count is exact
+    and the hits are the same."""
+    collector: Any = TopCollector(limit=limit, usequality=False, replace=0)
+    if search_filter is not None:
+        collector = FilterCollector(collector, allow=search_filter)
+    try:
+        searcher.search_with_collector(parsed, collector)
+    except WhooshQueryError as error:
+        raise QueryError(f"Suchanfrage nicht ausführbar: {error}") from None
+    return collector.results()
+
+
 def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = None) -> SearchPage:
     """Search an open index; the core of both the CLI and the page.
 
@@ -379,11 +397,10 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
             shown = _date_order(matches, request.sort == "newest", limit)[first:limit]
             scores = _relevance(searcher, parsed, shown) if request.scores else None
         else:
-            # One pass that scores and counts every match: skipping blocks that cannot reach the top (Whoosh's
-            # default) saves little here (nearly every block holds a good match) and the count needs a pass.
-            results = _run(
-                searcher, parsed, limit=limit, filter=search_filter, sortedby=_sort_facet(request), optimize=False
-            )
+            if request.sort == "relevance":
+                results = _by_relevance(searcher, parsed, search_filter, limit)
+            else:  # an index without the date column (written before schema 2): Whoosh's own sort
+                results = _run(searcher, parsed, limit=limit, filter=search_filter, sortedby=_sort_facet(request))
             total = len(results)
             shown = [hit.docnum for hit in results[first:limit]]
             scores = {hit.docnum: hit.score for hit in results[first:limit]}
