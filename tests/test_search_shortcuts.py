@@ -148,6 +148,35 @@ def test_column_filters_pass_the_documents_of_the_kind_and_dates_asked_for(
             }
 
 
+@pytest.mark.parametrize(
+    "kind, low, high",
+    [("comment", None, None), ("article", datetime(2021, 6, 1), None), ("all", datetime(2021, 3, 1), datetime(2021, 12, 31))],
+)
+def test_filtered_relevance_ranks_counts_and_scores_as_whoosh_does_on_the_documents_that_pass(
+    segmented_index: Path, kind: str, low: datetime | None, high: datetime | None
+) -> None:
+    """A kind or date filter checks each match against the segment's columns: the hits, their order and
+    scores, and the total are Whoosh's unfiltered ranking with the documents that do not pass left out."""
+    ix = open_index(segmented_index)
+    for text in ("Hafen", "Hafen ODER Schule", "Gemeinde NICHT Hafen", '"andere Verpflichtungen"', "Kita*"):
+        parsed = parse_query(text, ix.schema)
+        with ix.searcher(weighting=scoring.BM25F()) as stock:
+            expected = []
+            for hit in stock.search(parsed, limit=None):
+                when = hit.fields().get("date")
+                if kind != "all" and hit["kind"] != kind:
+                    continue
+                if (low or high) and (when is None or (low and when < low) or (high and when > high)):
+                    continue
+                expected.append((hit["id"], hit.score))
+        for page in (1, 2):
+            found = search(segmented_index, SearchRequest(
+                query=text, kind=kind, date_from=low, date_to=high, page=page, page_size=4
+            ))
+            assert found.total == len(expected), text
+            assert [(hit.id, hit.score) for hit in found.hits] == expected[(page - 1) * 4 : page * 4], text
+
+
 @pytest.mark.parametrize("sort", ["newest", "oldest"])
 def test_date_order_puts_undated_documents_last_and_counts_as_relevance_does(segmented_index: Path, sort: str) -> None:
     by_relevance = search(segmented_index, SearchRequest(query="Stadtfest ODER Hafen", page_size=100))

@@ -425,8 +425,8 @@ def vocabulary_keys(surface: str) -> tuple[str, ...]:
 def carriers_function(analyzer: Analyzer, terms: Iterable[str], index_dir: Path) -> CarrierWords | None:
     """For snippets of the index at ``index_dir`` in a query process: the words that may carry one of ``terms``
     (a superset, from the stored way back from terms to words), so only they need analysing and a long text
-    is tokenised only from where the first of them may stand. None when the vocabulary cannot tell (another analyzer, an indexing process, an
-    index not opened for searching, an older vocabulary)."""
+    is tokenised only from where the first of them may stand. None when the vocabulary cannot tell (another
+    analyzer, an indexing process, an index not opened for searching, an older vocabulary)."""
     store = _state.stores.get(Path(index_dir).resolve())
     if _german_filter(analyzer) is None or not _state.query_only or store is None:
         return None
