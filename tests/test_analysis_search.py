@@ -216,6 +216,41 @@ def test_a_second_index_written_by_the_same_process_stores_every_word_too(tmp_pa
     assert_answers_from_stored_vocabulary(fresh_process_report(second))
 
 
+INTERRUPTED_RUN = (
+    "import json, sys\n"
+    "from pathlib import Path\n"
+    "from newssearch.index import update_index\n"
+    "from newssearch.search import SearchRequest, search\n"
+    "def found():\n"
+    "    return {w: search(Path(sys.argv[1]), SearchRequest(query=w)).total for w in ['übermittelt', 'Köpfe']}\n"
+    "before = found()\n"
+    "def stop(done, total):\n"
+    "    raise KeyboardInterrupt\n"
+    "try:\n"
+    "    update_index(Path(sys.argv[2]), [Path(sys.argv[3])], progress=stop, jobs=0)\n"
+    "except KeyboardInterrupt:\n"
+    "    pass\n"
+    "print(json.dumps({'before': before, 'after': found()}))\n"
+)
+
+
+def test_an_interrupted_indexing_run_leaves_searches_of_other_indexes_as_they_were(
+    index_dir: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C in an indexing run of one index (a script, a notebook) must not change what the same process then
+    finds in another index: its stored word forms still count."""
+    archive = tmp_path / "archiv"
+    archive.mkdir()
+    (archive / "seite.txt").write_text(PAGES["hafen.txt"], encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_RUN, str(index_dir), str(tmp_path / "index"), str(archive)],
+        capture_output=True, text=True, check=True, timeout=60,
+    )
+    report = json.loads(done.stdout)
+    assert report["before"] == {"übermittelt": 1, "Köpfe": 1}
+    assert report["after"] == report["before"]
+
+
 def test_vocabulary_gives_back_the_space_its_staging_table_used(tmp_path: Path) -> None:
     """An indexing run appends the pairs that lead terms back to words to a staging table and moves them in
     order at its end; the emptied pages go back to the file system, so the file holds no dead space."""

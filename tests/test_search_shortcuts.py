@@ -175,6 +175,9 @@ def test_filtered_relevance_ranks_counts_and_scores_as_whoosh_does_on_the_docume
             ))
             assert found.total == len(expected), text
             assert [(hit.id, hit.score) for hit in found.hits] == expected[(page - 1) * 4 : page * 4], text
+        with ix.searcher(weighting=relevance()) as ours:  # every document the results name passes, too
+            results = search_module._by_relevance(ours, parsed, kind_and_dates(kind, low, high, ours.reader()), 4)
+            assert {ours.stored_fields(docnum)["id"] for docnum in results.docs()} == {id_ for id_, _ in expected}
 
 
 @pytest.mark.parametrize("sort", ["newest", "oldest"])

@@ -228,7 +228,7 @@ class _State:
     def _stored(self, word: str, fetch: Callable[[Vocabulary, str], _Found | None]) -> _Found | None:
         # While indexing, only the index being written counts: a word another index of this process has
         # stored must still be recorded for this one, or its vocabulary would lack it (no marks, no forms).
-        writing = self.recording_store if self.recording else None
+        writing = self.recording_store if self.recording and not self.query_only else None
         stores = self.stores.values() if writing is None else [writing]
         for store in stores:
             found = fetch(store, word)
@@ -519,6 +519,15 @@ def persist_vocabulary(index_dir: Path) -> None:
         store.complete_carriers()
     except sqlite3.Error as error:
         raise _vocabulary_error(index_dir, error) from None
+
+
+def stop_recording() -> None:
+    """Called when an indexing run fails: what it learnt is not stored (the next run analyses it again), and
+    searches in this process no longer count its index as the one being written."""
+    _state.recording = False
+    _state.new.clear()
+    _state.new_terms.clear()
+    os.environ.pop(_WORKER_STORE_ENV, None)
 
 
 def _vocabulary_error(index_dir: Path, error: sqlite3.Error) -> IndexWriteError:

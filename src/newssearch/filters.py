@@ -93,6 +93,10 @@ class ColumnTopCollector(TopCollector):  # type: ignore[misc]
         super().set_subsearcher(subsearcher, offset)
         self._checks = self.column_filter.columns_of(subsearcher.reader())
 
+    def all_ids(self) -> Iterator[int]:
+        column_filter = self.column_filter
+        return (docnum for docnum in super().all_ids() if docnum in column_filter)
+
     def matches(self) -> Iterator[int]:
         kinds, dates = self._checks
         low, high = self.column_filter.low, self.column_filter.high

@@ -407,10 +407,12 @@ def update_index(
         except OSError as error:
             workers.close(wait=False)
             batches.cancel()
+            analysis.stop_recording()
             raise _write_error(index_dir, error) from None
         except BaseException:
             workers.close(wait=False)
             batches.cancel()
+            analysis.stop_recording()
             raise
         if name != current:
             _remove_generation(index_dir, current)
