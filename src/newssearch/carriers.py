@@ -89,7 +89,7 @@ class CarrierWords:
             return start
         end, block_chars = len(text), _FIRST_BLOCK_CHARS
         while start < end:
-            stop = _space_after(text, start + block_chars)
+            stop = word_boundary_right(text, start + block_chars)
             block_chars *= 2
             block = text[start:stop]
             if any(character in block for character in _UNSAFE):
@@ -97,18 +97,23 @@ class CarrierWords:
             shown = skeleton(block)
             places = [place for place in map(shown.find, needles) if place >= 0]
             if places:
-                return max(start, _run_start(text, start + min(places)))
+                return max(start, word_boundary_left(text, start + min(places)))
             start = stop
         return end
 
 
-def _space_after(text: str, index: int) -> int:
-    """The first whitespace at or after ``index`` (a word never spans it), or the text's end."""
-    space = _SPACE.search(text, index) if index < len(text) else None
-    return space.start() if space else len(text)
-
-
-def _run_start(text: str, index: int) -> int:
+def word_boundary_left(text: str, index: int) -> int:
+    """The start of the whitespace-delimited run holding ``index`` (0 before the text)."""
+    if index <= 0:
+        return 0
     while index > 0 and not text[index - 1].isspace():
         index -= 1
     return index
+
+
+def word_boundary_right(text: str, index: int) -> int:
+    """The first whitespace at or after ``index`` (a word never spans it), or the text's end."""
+    if index >= len(text):
+        return len(text)
+    space = _SPACE.search(text, index)
+    return space.start() if space else len(text)

@@ -45,12 +45,12 @@ class ColumnFilter(DocIdSet):
         return found
 
     def __contains__(self, docnum: object) -> bool:
-        """For Whoosh's collector, which asks with whole-index document numbers (once per match: kept short)."""
-        if type(docnum) is not int and not isinstance(docnum, int) or not 0 <= docnum < self._count:
+        """For Whoosh's collector, which asks with whole-index document numbers."""
+        if not isinstance(docnum, int) or not 0 <= docnum < self._count:
             return False
         index = bisect_right(self._offsets, docnum) - 1
         local = docnum - self._offsets[index]
-        kinds, dates = self._per_leaf[index] or self._columns(index)
+        kinds, dates = self._columns(index)
         if kinds is not None and local not in kinds:
             return False
         return dates is None or self.low <= dates[local] <= self.high

@@ -10,11 +10,11 @@ from __future__ import annotations
 import heapq
 import re
 import unicodedata
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh import qparser, query, sorting
@@ -300,11 +300,18 @@ def archive_words(ix: whoosh_index.Index) -> Vocabulary:
     return archive_vocabulary(Path(ix.storage.folder))
 
 
-def _run(searcher: Any, parsed: query.Query, **options: Any) -> Any:
+@contextmanager
+def _executable() -> Iterator[None]:
+    """Whoosh's errors while running a query, as the one-line message a user gets."""
     try:
-        return searcher.search(parsed, **options)
+        yield
     except WhooshQueryError as error:
         raise QueryError(f"Suchanfrage nicht ausführbar: {error}") from None
+
+
+def _run(searcher: Any, parsed: query.Query, **options: Any) -> Any:
+    with _executable():
+        return searcher.search(parsed, **options)
 
 
 def _by_column(searcher: Any, search_filter: Any) -> bool:
@@ -375,10 +382,8 @@ def _by_relevance(searcher: Any, parsed: query.Query, search_filter: Any, limit:
         collector = TopCollector(limit=limit, usequality=False, replace=0)
         if search_filter is not None:
             collector = FilterCollector(collector, allow=search_filter)
-    try:
+    with _executable():
         searcher.search_with_collector(parsed, collector)
-    except WhooshQueryError as error:
-        raise QueryError(f"Suchanfrage nicht ausführbar: {error}") from None
     return collector.results()
 
 

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Optional, Sequence, Union
 from whoosh.analysis import Analyzer
 
 from newssearch.analysis import TOKEN_PATTERN, prefetch, word_terms_function
-from newssearch.carriers import CarrierWords
+from newssearch.carriers import CarrierWords, word_boundary_left, word_boundary_right
 
 Segment = tuple[str, bool]
 # An analyzer and the index terms it must produce for a word to count; optionally a filter keeping the words
@@ -25,7 +25,6 @@ SNIPPET_CHARS = 220
 _CONTEXT_BEFORE = 60
 _SCAN_CHARS = 1_000
 _WHITESPACE = re.compile(r"\s+")
-_SPACE = re.compile(r"\s")
 
 
 class _WordTerms:
@@ -140,30 +139,10 @@ def _spans(
 
 def _is_token(text: str, start: int, end: int) -> bool:
     """Whether the tokenizer reads ``text[start:end]`` as one whole word."""
-    left = start
-    while left > 0 and not text[left - 1].isspace():
-        left -= 1
-    right = _SPACE.search(text, end)
-    stop = right.start() if right else len(text)
-    for token in TOKEN_PATTERN.finditer(text, left, stop):
+    for token in TOKEN_PATTERN.finditer(text, word_boundary_left(text, start), word_boundary_right(text, end)):
         if token.start() >= start:
             return token.start() == start and token.end() == end
     return False
-
-
-def _word_boundary_left(text: str, index: int) -> int:
-    if index <= 0:
-        return 0
-    while index > 0 and not text[index - 1].isspace():
-        index -= 1
-    return index
-
-
-def _word_boundary_right(text: str, index: int) -> int:
-    if index >= len(text):
-        return len(text)
-    space = _SPACE.search(text, index)
-    return space.start() if space else len(text)
 
 
 class _TextScan:
@@ -196,7 +175,7 @@ class _TextScan:
             if start >= len(self.text):
                 self.scanned = len(self.text)
                 return
-        end = _word_boundary_right(self.text, start + _SCAN_CHARS)
+        end = word_boundary_right(self.text, start + _SCAN_CHARS)
         words = set(TOKEN_PATTERN.findall(self.text, start, end))
         self.held_by.update(_held_terms(words.difference(self.held_by), self.matchers))
         here = {word: self.held_by[word] for word in words.intersection(self.held_by)}
@@ -254,10 +233,10 @@ class _TextScan:
     def window(self) -> tuple[int, int]:
         """Start and end of the passage to show."""
         if self.spans:
-            start = _word_boundary_left(self.text, self.spans[self.best()[0]][0] - _CONTEXT_BEFORE)
+            start = word_boundary_left(self.text, self.spans[self.best()[0]][0] - _CONTEXT_BEFORE)
         else:
             start = 0
-        return start, _word_boundary_right(self.text, start + self.width)
+        return start, word_boundary_right(self.text, start + self.width)
 
 
 def best_snippet(
