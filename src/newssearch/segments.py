@@ -17,6 +17,8 @@ from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 
+from newssearch.segment_postings import can_write, write_postings
+
 WORKER_TEMP_MARK = ".tmp-w"
 # Posting blocks with fewer postings are written uncompressed (see ``_SmallBlocksPlain``).
 COMPRESS_FROM_POSTINGS = 8
@@ -31,11 +33,15 @@ class _LengthTable:
         self._tables: dict[str, array[int] | None] = {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        try:
-            table = self._tables[fieldname]
-        except KeyError:
-            table = self._read(fieldname)
+        table = self.table(fieldname)
         return table[docnum] if table is not None else default
+
+    def table(self, fieldname: str) -> array[int] | None:
+        """The field's length per document, or None for a field without lengths."""
+        try:
+            return self._tables[fieldname]
+        except KeyError:
+            return self._read(fieldname)
 
     def _read(self, fieldname: str) -> array[int] | None:
         table = None
@@ -94,7 +100,11 @@ class SegmentWriter(writing.SegmentWriter):
         self.perdocwriter.close()
         reader = self.per_document_reader() if self.codec.length_stats else None
         lengths = _LengthTable(reader) if reader is not None else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        if can_write(self.fieldwriter) and isinstance(self.codec, ArchiveCodec):
+            lengths_of = lengths.table if lengths is not None else (lambda fieldname: None)
+            write_postings(self.fieldwriter, self.schema, lengths_of, self.pool.iter_postings(), COMPRESS_FROM_POSTINGS)
+        else:
+            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
         self.fieldwriter.close()
         if reader is not None:
             reader.close()

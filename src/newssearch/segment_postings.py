@@ -1,0 +1,162 @@
+"""A segment's postings and term table written in one loop, in Whoosh's own format, byte for byte.
+
+When a segment is flushed, Whoosh hands every posting through five to eight Python calls (field writer,
+posting writer, block statistics, a field-length lookup) and builds a term-info object per term: about a
+fifth of an indexing worker's time. ``write_postings`` does the same work term by term, in plain loops over
+lists. The files are Whoosh's (``tests/test_segment_postings.py`` compares them byte for byte with what
+Whoosh writes), so every reader, merge and fork of Whoosh reads them as before.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from array import array
+from operator import sub
+from pickle import dumps
+from typing import Any, Callable, Iterable
+
+from whoosh.codec import whoosh3
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import length_to_byte
+
+# W3TermInfo's layout: flags, total weight, document frequency, min and max length byte, max weight,
+# first and last document number; then the postings' offset and length in the postings file.
+_TERM_INFO = struct.Struct("!BfIBBfII")
+# Below this pickled size a block stays uncompressed whatever the posting count (0 in Whoosh 2.7, whose check
+# is dead code; 80 bytes in the whoosh3 fork).
+_COMPRESSION_MIN_SIZE = getattr(whoosh3, "COMPRESSION_MIN_SIZE", 0)
+
+Posting = tuple[str, bytes, int, float, "bytes | None"]
+
+
+def can_write(fieldwriter: Any) -> bool:
+    """Whether ``fieldwriter`` is Whoosh's W3 field writer with the settings ``write_postings`` reproduces
+    (Whoosh's default codec never inlines postings into the term table)."""
+    codec = getattr(fieldwriter, "_codec", None)
+    return (
+        type(fieldwriter) is whoosh3.W3FieldWriter
+        and getattr(codec, "_inlinelimit", None) == 1
+        and all(hasattr(fieldwriter, name) for name in ("_fieldmap", "_tindex", "_postfile"))
+    )
+
+
+def write_postings(
+    fieldwriter: Any,
+    schema: Any,
+    lengths_of: Callable[[str], "array[int] | None"],
+    postings: Iterable[Posting],
+    compress_from: int,
+) -> None:
+    """Write ``postings`` (sorted by field, term and document, as Whoosh's posting pool yields them) as
+    ``fieldwriter.add_postings`` would, with blocks of fewer than ``compress_from`` postings uncompressed.
+
+    ``lengths_of(field)`` gives the field's length per document, or None for a field without lengths."""
+    codec = fieldwriter._codec
+    blocklimit, compression = codec._blocklimit, codec._compression
+    postfile = fieldwriter._postfile
+    write, tell = postfile.write, postfile.tell
+    add_term = fieldwriter._tindex.add
+    fieldmap = fieldwriter._fieldmap
+
+    field: str | None = None
+    text: bytes | None = None
+    docnums: list[int] = []
+    weights: list[float] = []
+    values: list[bytes | None] = []
+    prefix = b""
+    fixed_size: int | None = None
+    lengths: array[int] | None = None
+
+    def finish_term() -> None:
+        count = len(docnums)
+        pieces = [whoosh3.WHOOSH3_HEADER_MAGIC]
+        total_weight: float = 0
+        min_length: int | None = None
+        max_length = 0
+        max_weight: float = 0
+        for begin in range(0, count, blocklimit):
+            end = min(begin + blocklimit, count)
+            whole = end - begin == count
+            block_ids = docnums if whole else docnums[begin:end]
+            raw_weights = weights if whole else weights[begin:end]
+            stored_weights = array("f", raw_weights)  # Whoosh keeps weights as 32-bit floats
+            block_min: int | None = None
+            block_max = 0
+            if lengths is not None:
+                present = [length for length in map(lengths.__getitem__, block_ids) if length]
+                if present:
+                    block_min, block_max = min(present), max(present)
+            top = max(raw_weights)
+            block_weight = top if top > 0 else 0
+            # The term's statistics, as W3TermInfo.add_block sums them block by block.
+            total_weight += sum(stored_weights)
+            min_length = block_min if min_length is None else min(min_length, block_min)  # type: ignore[type-var]
+            if block_max > max_length:
+                max_length = block_max
+            if block_weight > max_weight:
+                max_weight = block_weight
+            first = stored_weights[0]
+            if first == 1.0 and stored_weights.count(first) == len(stored_weights):
+                mini_weights: Any = None
+            elif stored_weights.count(first) == len(stored_weights):
+                mini_weights = first
+            else:
+                mini_weights = tuple(stored_weights)
+            block_values = [value for value in (values if whole else values[begin:end]) if value]
+            if fixed_size is None or fixed_size < 0:
+                mini_values: Any = tuple(block_values)
+            elif fixed_size == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(block_values)  # type: ignore[arg-type]
+            if len(block_ids) == 1:
+                gaps: tuple[int, ...] = (block_ids[0],)
+            else:
+                gaps = (block_ids[0], *map(sub, block_ids[1:], block_ids))
+            data = dumps((gaps, mini_weights, mini_values), 2)
+            level = compression if end - begin >= compress_from and len(data) >= _COMPRESSION_MIN_SIZE else 0
+            if level:
+                data = zlib.compress(data, level)
+            info = dumps(
+                (end - begin, block_ids[-1], block_weight, level, length_to_byte(block_min), length_to_byte(block_max)),
+                2,
+            )
+            size = len(info) + len(data)
+            pieces += (pack_int(-size if end == count else size), info, data)
+        postings_bytes = b"".join(pieces)
+        start = tell()
+        write(postings_bytes)
+        term_info = _TERM_INFO.pack(
+            False,
+            total_weight,
+            count,
+            0 if min_length is None else length_to_byte(min_length),
+            length_to_byte(max_length),
+            max_weight,
+            docnums[0],
+            docnums[-1],
+        )
+        add_term(prefix + text, term_info + pack_long(start) + pack_int(len(postings_bytes)))  # type: ignore[operator]
+
+    for fieldname, btext, docnum, weight, value in postings:
+        if fieldname != field:
+            if docnums:
+                finish_term()
+                docnums, weights, values = [], [], []
+            field, text = fieldname, None
+            prefix = pack_ushort(fieldmap.setdefault(fieldname, len(fieldmap)))
+            fixed_size = schema[fieldname].format.fixed_value_size()
+            lengths = lengths_of(fieldname)
+        if docnum == -1:  # Whoosh's marker for a spelling word, which has no posting
+            continue
+        if btext != text:
+            if docnums:
+                finish_term()
+                docnums, weights, values = [], [], []
+            text = btext
+        docnums.append(docnum)
+        weights.append(weight)
+        values.append(value)
+    if docnums:
+        finish_term()

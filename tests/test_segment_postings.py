@@ -1,0 +1,61 @@
+"""A flushed segment's postings and term table are Whoosh's own files, byte for byte, only written faster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES
+from newssearch import segments
+from newssearch.index import update_index
+from newssearch.search import SearchRequest, search
+
+# One word in enough comments for posting lists of several blocks (Whoosh's blocks hold 128 postings), with
+# weights that differ (the word alone, as a compound part, twice, in a title) and blocks of every size.
+MANY = 300
+
+
+def _busy_archive(folder: Path) -> Path:
+    comments = []
+    for number in range(MANY):
+        minute = f"{number % 60:02d}"
+        text = ["Die Osterweiterung der Nato bleibt umstritten.", "Über die Nato-Osterweiterung wird gestritten.",
+                "Osterweiterung hier, Osterweiterung dort.", "Ein Leser schreibt über den Gipfel."][number % 4]
+        title = "Osterweiterung?\n" if number % 7 == 0 else ""
+        comments.append(f"Leser {number} 03.04.22 12:{minute}\n{title}{text}\n")
+    page = (
+        "Streit über die Osterweiterung\nNato\nBRÜSSEL: Die Außenminister beraten über die Erweiterung.\n"
+        "Die Osterweiterung der Nato war ein Thema der Neunzigerjahre.\n\nKommentare\n" + "\n".join(comments)
+    )
+    folder.mkdir(parents=True)
+    (folder / "nato.txt").write_text(page, "utf-8")
+    return folder
+
+
+def _index_files(index_dir: Path) -> dict[str, bytes]:
+    return {path.suffix: path.read_bytes() for path in index_dir.iterdir() if path.suffix in (".trm", ".pst")}
+
+
+@pytest.mark.parametrize("archive", ["examples", "busy"])
+def test_the_fast_flush_writes_exactly_what_whoosh_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, archive: str
+) -> None:
+    folder = EXAMPLES if archive == "examples" else _busy_archive(tmp_path / "archiv")
+    update_index(tmp_path / "schnell", [folder], jobs=0)
+    monkeypatch.setattr(segments, "can_write", lambda fieldwriter: False)  # Whoosh's own add_postings
+    update_index(tmp_path / "whoosh", [folder], jobs=0)
+    fast, whoosh = _index_files(tmp_path / "schnell"), _index_files(tmp_path / "whoosh")
+    assert set(fast) == {".trm", ".pst"}
+    assert fast == whoosh
+
+
+def test_a_word_in_hundreds_of_comments_is_found_in_all_of_them(tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    update_index(index_dir, [_busy_archive(tmp_path / "archiv")], jobs=0)
+    result = search(index_dir, SearchRequest(query="Osterweiterung", kind="comment", page_size=5))
+    # Three of every four comments hold the word (alone, as a compound part, or twice), and every seventh
+    # comment has it in its title.
+    expected = sum(1 for number in range(MANY) if number % 4 != 3 or number % 7 == 0)
+    assert result.total == expected
+    assert result.hits[0].score is not None and result.hits[0].score >= result.hits[-1].score
