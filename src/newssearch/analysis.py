@@ -31,7 +31,7 @@ from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
 from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 
-from newssearch import decompound, lexicon
+from newssearch import common_words, decompound, lexicon
 from newssearch.caches import Generations
 from newssearch.carriers import CarrierWords
 from newssearch.errors import IndexWriteError
@@ -65,7 +65,7 @@ STEM_EXCEPTIONS = frozenset(
 # an indexing process's memory does not grow with the archive.
 _CACHE_LIMIT = 200_000
 # An indexing process stores what it learnt after this many new words, not only at its end.
-_FLUSH_WORDS = 50_000
+_FLUSH_WORDS = 100_000
 _MAX_STORES = 8
 # How an indexing run tells its worker processes where its vocabulary lives (spawned workers inherit it).
 _WORKER_STORE_ENV = "NEWSSEARCH_INDEXING_VOCABULARY"
@@ -112,6 +112,9 @@ def conflate(word: str) -> str:
     """The index term of one normalised word: lemma, umlauts expanded, stemmed (the full chain)."""
     if not word.isalpha():
         return expand_umlauts(word)
+    common = common_words.analysis(word)
+    if common is not None:
+        return common[0]
     noun = lexicon.readings(word)[0]
     # An exception noun wins over a verb reading, so Messen stays with Messe rather than joining Messer.
     base = noun if noun is not None and noun in STEM_EXCEPTIONS else lexicon.lemma(word)
@@ -128,7 +131,10 @@ _part_terms: Generations = Generations(_CACHE_LIMIT)
 
 def analyse_word(word: str) -> Analysis:
     """Index term and compound-part terms of one normalised word (the full chain; only the terms of parts,
-    which recur in many compounds, are cached)."""
+    which recur in many compounds, are cached). A common word's analysis was worked out ahead."""
+    common = common_words.analysis(word)
+    if common is not None:
+        return common
     term = conflate(word)
     parts: list[str] = []
     for part in decompound.split(word):

@@ -168,6 +168,7 @@ def index_command(
     finally:
         progress.close()
         signal.signal(signal.SIGTERM, previous_handler)
+    _prepare_common_words(report.added + report.updated, jobs, announce=not (quiet or as_json))
     code = EXIT_SKIPPED if report.skipped else 0
     if as_json:
         summary = {
@@ -191,6 +192,27 @@ def index_command(
         for skipped in report.skipped:
             click.echo(f"  {skipped.path}: {skipped.reason}", err=True)
     return code
+
+
+def _prepare_common_words(pages: int, jobs: int | None, announce: bool) -> None:
+    """After the machine's first large run: work out the common words' analyses for the runs to come
+    (``common_words``); the index is complete already, so a failure here only costs later runs time."""
+    from newssearch import common_words
+    from newssearch.pipeline import default_jobs
+
+    if not common_words.should_prepare(pages):
+        return
+    if announce:
+        click.echo("Einmalig: Analysen häufiger Wörter für künftige Läufe vorbereiten …", err=True)
+    started = time.monotonic()
+    try:
+        stored = common_words.prepare(jobs=default_jobs() if jobs is None else jobs)
+    except (OSError, RuntimeError) as error:
+        if announce:
+            click.echo(f"Analysen häufiger Wörter nicht vorbereitet ({error}); der Index ist vollständig.", err=True)
+        return
+    if announce and stored:
+        click.echo(f"… {stored:,} Wörter in {time.monotonic() - started:.0f} s".replace(",", "."), err=True)
 
 
 @cli.command("stats")

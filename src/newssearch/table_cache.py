@@ -33,14 +33,37 @@ def cached_table(name: str, package: str, load: Callable[[], Any]) -> Any:
     """The table ``load()`` returns, read from the cache when an earlier process stored it."""
     path = _path(name, package)
     if path is not None:
-        try:
-            return marshal.loads(path.read_bytes())  # marshal.load on a file reads it in tiny pieces
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
+        found = _load(path)
+        if found is not None:
+            return found
     table = load()
     if path is not None:
         _store(path, table)
     return table
+
+
+def stored_table(file_name: str) -> Any | None:
+    """A table an earlier process stored under ``file_name`` (which names its versions), else None."""
+    folder = cache_dir()
+    return None if folder is None else _load(folder / file_name)
+
+
+def store_table(file_name: str, table: Any) -> bool:
+    """Store ``table`` under ``file_name`` for later processes; False when the cache is off or unwritable."""
+    folder = cache_dir()
+    return folder is not None and _store(folder / file_name, table)
+
+
+def python_tag() -> str:
+    """The part of a file name that ties a table to this Python's ``marshal`` format."""
+    return f"py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}"
+
+
+def _load(path: Path) -> Any | None:
+    try:
+        return marshal.loads(path.read_bytes())  # marshal.load on a file reads it in tiny pieces
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
 
 
 def _path(name: str, package: str) -> Path | None:
@@ -51,18 +74,19 @@ def _path(name: str, package: str) -> Path | None:
         package_version = version(package)
     except PackageNotFoundError:
         return None
-    python = f"py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}"
-    return folder / f"{name}-{package}-{package_version}-{python}.marshal"
+    return folder / f"{name}-{package}-{package_version}-{python_tag()}.marshal"
 
 
-def _store(path: Path, table: Any) -> None:
+def _store(path: Path, table: Any) -> bool:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(marshal.dumps(table))
         os.replace(temporary, path)
+        return True
     except (OSError, ValueError):
         try:
             temporary.unlink()
         except OSError:
             pass
+        return False

@@ -1,0 +1,113 @@
+"""Analyses of the most frequent German words, worked out once per machine.
+
+An indexing process analyses every distinct word the first time it meets it (lemma lookup, compound
+search): about 40 µs a word, some 55,000 words per worker in 1,000 pages, and both workers meet many of the
+same. Most of those words are everyday German that every archive holds. What the chain makes of a word
+depends only on the word tables and the analysis code, so after the machine's first large indexing run
+the analyses of wordfreq's 300,000 most frequent words are worked out (in parallel, about ten seconds) and
+stored in the table cache (``table_cache``), under a name that changes with the code and the tables. Every
+later indexing process loads them in about a quarter of a second and analyses only the rarer words itself.
+A missing, stale or unreadable table only means that every word is analysed as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Iterable
+
+import whoosh
+
+from newssearch import table_cache
+
+COMMON_WORDS = 300_000
+# A run that indexed this many pages prepares the table for the next ones (the CLI asks ``should_prepare``).
+PREPARE_FROM_PAGES = 500
+_CODE = ("analysis.py", "decompound.py", "lexicon.py")
+_CHUNK_WORDS = 5_000
+
+Analysis = tuple[str, tuple[str, ...]]
+# word → its index term, or (term, part terms) for a compound: a tuple per entry only where one is needed.
+_table: dict[str, Any] | None = None
+
+
+def file_name(limit: int | None = None) -> str:
+    """The table's name in the cache: it changes with the analysis code, the word tables, the stemmer's
+    Whoosh and Python's ``marshal`` format, so a stale table is never read."""
+    fingerprint = hashlib.blake2b(digest_size=8)
+    folder = Path(__file__).parent
+    for name in _CODE:
+        fingerprint.update((folder / name).read_bytes())
+    for package in ("simplemma", "wordfreq"):
+        try:
+            fingerprint.update(f"{package} {version(package)}".encode())
+        except PackageNotFoundError:
+            fingerprint.update(package.encode())
+    fingerprint.update(repr(whoosh.__version__).encode())
+    return f"analyses-de-{limit or COMMON_WORDS}-{fingerprint.hexdigest()}-{table_cache.python_tag()}.marshal"
+
+
+def analysis(word: str) -> Analysis | None:
+    """The stored analysis of a normalised word, or None when it is not among the common words (or the
+    table is not prepared)."""
+    global _table
+    if _table is None:
+        loaded = table_cache.stored_table(file_name())
+        _table = loaded if isinstance(loaded, dict) else {}
+    found = _table.get(word)
+    if found is None:
+        return None
+    return (found, ()) if type(found) is str else (found[0], tuple(found[1]))
+
+
+def is_prepared(limit: int | None = None) -> bool:
+    """Whether the table is in the cache (or the cache is off, so there is nothing to prepare)."""
+    folder = table_cache.cache_dir()
+    return folder is None or (folder / file_name(limit)).is_file()
+
+
+def should_prepare(pages_indexed: int) -> bool:
+    """Whether an indexing run of this many new or changed pages should prepare the table now."""
+    return pages_indexed >= PREPARE_FROM_PAGES and not is_prepared()
+
+
+def prepare(limit: int | None = None, jobs: int = 0) -> int:
+    """Work out and store the analyses of wordfreq's ``limit`` most frequent words, in ``jobs`` processes
+    (0: here); the number of words stored, 0 when the cache is off or cannot be written."""
+    if table_cache.cache_dir() is None:
+        return 0
+    from newssearch import lexicon
+
+    frequencies = lexicon.frequency_table()
+    ranked = sorted(frequencies, key=frequencies.__getitem__, reverse=True)[: limit or COMMON_WORDS]
+    words = [word for word in ranked if word.isalpha()]
+    chunks = [words[start : start + _CHUNK_WORDS] for start in range(0, len(words), _CHUNK_WORDS)]
+    table: dict[str, Any] = {}
+    if jobs < 1:
+        for chunk in chunks:
+            table.update(_analyse(chunk))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for analysed in pool.map(_analyse, chunks):
+                table.update(analysed)
+    return len(table) if table_cache.store_table(file_name(limit), table) else 0
+
+
+def forget() -> None:
+    """Read the table again at the next lookup (after ``prepare`` in the same process)."""
+    global _table
+    _table = None
+
+
+def _analyse(words: Iterable[str]) -> dict[str, Any]:
+    """The compact entries of ``words``, analysed by the full chain."""
+    from newssearch.analysis import analyse_word
+
+    entries: dict[str, Any] = {}
+    for word in words:
+        term, parts = analyse_word(word)
+        entries[word] = (term, parts) if parts else term
+    return entries

@@ -1,0 +1,88 @@
+"""The common words' analyses, worked out once per machine, are exactly what the chain makes of them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLES
+from newssearch import analysis, common_words
+from newssearch.cli import cli
+from newssearch.index import update_index
+from newssearch.table_cache import CACHE_ENV
+
+# Small tables keep the tests fast; the words are still wordfreq's most frequent German ones.
+LIMIT = 4_000
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A cache folder of this test holding the word tables of the run's cache, and no common-word table."""
+    shared = os.environ.get(CACHE_ENV, "").strip()
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    for table in Path(shared).glob("*.marshal") if shared else ():
+        if not table.name.startswith("analyses-"):
+            (folder / table.name).symlink_to(table)
+    monkeypatch.setenv(CACHE_ENV, str(folder))
+    monkeypatch.setattr(common_words, "COMMON_WORDS", LIMIT)
+    common_words.forget()
+    yield folder
+    common_words.forget()
+
+
+def test_a_prepared_word_has_the_analysis_the_chain_gives_it(cache: Path) -> None:
+    assert not common_words.is_prepared()
+    assert common_words.analysis("regierung") is None
+    stored = common_words.prepare(jobs=0)
+    assert stored > LIMIT * 0.9 and common_words.is_prepared()
+    common_words.forget()
+    table = {word: common_words.analysis(word) for word in ("regierung", "bundesregierung", "über", "schulen")}
+    assert all(found is not None for found in table.values())
+    # The chain itself, without the table: a table of another name (size) is never read.
+    common_words.COMMON_WORDS = LIMIT + 1  # type: ignore[misc]
+    common_words.forget()
+    assert common_words.analysis("regierung") is None
+    assert table == {word: analysis.analyse_word(word) for word in table}
+    assert table["bundesregierung"][1], "a compound keeps its parts"
+
+
+def test_an_index_built_with_the_table_is_the_one_built_without(cache: Path, tmp_path: Path) -> None:
+    update_index(tmp_path / "ohne", [EXAMPLES], jobs=0)
+    common_words.prepare(jobs=0)
+    common_words.forget()
+    update_index(tmp_path / "mit", [EXAMPLES], jobs=0)
+    assert common_words._table, "the second run read the table"
+    for suffix in (".trm", ".pst"):
+        (without,) = [path.read_bytes() for path in (tmp_path / "ohne").iterdir() if path.suffix == suffix]
+        (with_table,) = [path.read_bytes() for path in (tmp_path / "mit").iterdir() if path.suffix == suffix]
+        assert with_table == without
+
+
+def test_a_broken_table_only_means_every_word_is_analysed(cache: Path, tmp_path: Path) -> None:
+    (cache / common_words.file_name()).write_bytes(b"\x00kaputt")
+    assert common_words.analysis("regierung") is None
+    report = update_index(tmp_path / "index", [EXAMPLES], jobs=0)
+    assert report.articles > 0
+
+
+def test_the_cli_prepares_the_table_once_after_a_large_run(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common_words, "PREPARE_FROM_PAGES", 3)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "index"), "-j", "0"])
+    assert first.exit_code == 0, first.output
+    assert "Einmalig: Analysen häufiger Wörter" in first.stderr
+    assert common_words.is_prepared()
+    again = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "zweiter"), "-j", "0"])
+    assert again.exit_code == 0 and "Einmalig" not in again.stderr
+
+
+def test_a_small_run_or_a_switched_off_cache_prepares_nothing(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    small = CliRunner().invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "index"), "-j", "0"])
+    assert small.exit_code == 0 and not common_words.is_prepared()
+    monkeypatch.setenv(CACHE_ENV, "")
+    assert common_words.prepare(jobs=0) == 0 and not common_words.should_prepare(10**6)
