@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,15 @@ def _documents(index_dir: Path) -> list[tuple[str, str]]:
         return sorted((doc["id"], doc.get("body", "")) for doc in searcher.all_stored_fields())
 
 
+def _vocabulary(index_dir: Path) -> dict[str, list[tuple[str, ...]]]:
+    """Every row the run stored for queries and snippets (analyses, forms, spellings, typo keys, carriers)."""
+    with closing(sqlite3.connect(index_dir / "analysis.sqlite")) as connection:
+        return {
+            table: sorted(connection.execute(f"SELECT * FROM {table}").fetchall())
+            for table in ("words", "spellings", "keys", "carriers")
+        }
+
+
 def _found(index_dir: Path, text: str) -> list[str]:
     """Every matching document; their order may differ (ties, statistics of deleted documents)."""
     return sorted(hit.id for hit in search(index_dir, SearchRequest(query=text, page_size=100)).hits)
@@ -38,6 +49,8 @@ def test_workers_write_the_same_index_as_one_process(tmp_path: Path, archive: tu
     update_index(tmp_path / "eins", [folder], jobs=0)
     update_index(tmp_path / "zwei", [folder], jobs=2, batch_pages=20)
     assert _documents(tmp_path / "zwei") == _documents(tmp_path / "eins")
+    # Each worker stores what it learnt at every batch's end, one before and one after its segment.
+    assert _vocabulary(tmp_path / "zwei") == _vocabulary(tmp_path / "eins")
     for word in ("Hafen", "Gemeinde", "Meldung"):
         assert _found(tmp_path / "zwei", word) == _found(tmp_path / "eins", word)
     assert check_index(tmp_path / "zwei").damaged == []

@@ -527,6 +527,13 @@ def persist_vocabulary(index_dir: Path) -> None:
         raise _vocabulary_error(index_dir, error) from None
 
 
+def store_learnt() -> None:
+    """In an indexing worker at the end of a batch: store the words learnt so far now, not when the process
+    ends (a vocabulary that cannot be written keeps them for the next try, as a store every 100,000 words)."""
+    if _state.recording:
+        _state.flush()
+
+
 def stop_recording() -> None:
     """Called when an indexing run fails: what it learnt is not stored (the next run analyses it again), and
     searches in this process no longer count its index as the one being written."""

@@ -24,7 +24,7 @@ from typing import Any, Iterable, Iterator
 
 from whoosh import fields, formats
 
-from newssearch import lexicon
+from newssearch import analysis, lexicon
 from newssearch.analysis import index_postings
 from newssearch.dates import resolve_article_date
 from newssearch.documents import Page, clean_line, parse_page
@@ -173,7 +173,8 @@ def _end_with_parent(parent: int) -> None:
 
 
 def _segment_worker(
-    parent: int, index_dir: str, indexname: str, limitmb: int, inbox: Any, outbox: Any, preload: bool = False
+    parent: int, index_dir: str, indexname: str, limitmb: int, inbox: Any, outbox: Any, preload: bool = False,
+    position: int = 0,
 ) -> None:
     """One worker process: pages in, a segment of its own out at the end of every batch.
 
@@ -202,12 +203,20 @@ def _segment_worker(
                     outcomes.append(outcome)
                 outbox.put(("chunk", number, outcomes))
             else:
+                # Every worker ends a batch at the same moment. Half of them store the words they learnt
+                # before writing their segment and half after, so no two write the vocabulary's one SQLite
+                # file at once (one would wait), and the later ones skip the forms the earlier ones stored.
+                store_first = position % 2 == 0
+                if store_first:
+                    analysis.store_learnt()
                 segment = None
                 if writer is not None:
                     segment = writer._finalize_segment()
                     writer._finish()
                     writer = None
                 outbox.put(("segment", message[1], segment))
+                if not store_first:
+                    analysis.store_learnt()
     except BaseException as error:  # reported to the parent, which stops the run with a clear message
         if writer is not None:
             try:
@@ -274,12 +283,13 @@ class SegmentWorkers:
         # after the writer was killed; a spawned one holds nothing and ends when its parent goes.
         context = multiprocessing.get_context("spawn")
         self._outbox = context.Queue()
-        for _ in range(self.jobs):
+        for position in range(self.jobs):
             inbox = context.Queue()
             worker = context.Process(
                 target=_segment_worker,
                 args=(
-                    os.getpid(), str(self.index_dir), self.indexname, self.limitmb, inbox, self._outbox, self.preload
+                    os.getpid(), str(self.index_dir), self.indexname, self.limitmb, inbox, self._outbox, self.preload,
+                    position,
                 ),
                 daemon=True,
             )
