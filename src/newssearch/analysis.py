@@ -611,13 +611,15 @@ def _store_learnt(store: Vocabulary) -> None:
         candidates -= store.existing(candidates)  # looked up, not loaded: the vocabulary may be large
         forms = [(form, conflate(form)) for form in sorted(candidates)]
     store.add(analysed, joined, forms)
+    learnt = _state.new | _state.new_terms
     spelled: dict[str, str] = {}
-    for word in sorted(_state.new | _state.new_terms):
+    # Most words are plain ASCII, which has no umlauts to expand.
+    for word in sorted(word for word in learnt if not word.isascii()):
         key = expand_umlauts(word)
         if key != word:
             spelled.setdefault(key, word)
     store.add_spellings(spelled.items())
-    store.add_keys(sorted({expand_umlauts(word) for word in _state.new | _state.new_terms}))
+    store.add_keys(sorted({word if word.isascii() else expand_umlauts(word) for word in learnt}))
     _state.new.clear()
     _state.new_terms.clear()
 
