@@ -25,7 +25,7 @@ import re
 import sqlite3
 from collections import OrderedDict
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Callable, Hashable, Iterable, Iterator, TypeVar
 
 from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
 from whoosh.lang import stemmer_for_language
@@ -302,7 +302,9 @@ class _PlannedFilter(Filter):
     """The token loop both German filters share: each surface word becomes a plan of terms at position
     offsets, cached per distinct surface word; stop words take no position."""
 
-    _plans: Generations  # (surface word, query mode, remove stop words) → plan
+    # Surface word → plan when indexing (index mode, stop words removed: one dict lookup per word of every
+    # page, see ``index_postings``); (surface word, query mode, remove stop words) → plan otherwise.
+    _plans: Generations
     _generation = -1
 
     def plan(self, surface: str, query: bool, removestops: bool) -> Plan:
@@ -364,7 +366,7 @@ class GermanFilter(_PlannedFilter):
 
     def plan(self, surface: str, query: bool, removestops: bool) -> Plan:
         """What the surface word becomes (cached per distinct surface word and mode)."""
-        key = (surface, query, removestops)
+        key: Hashable = surface if removestops and not query else (surface, query, removestops)
         found = self._plans.get(key) or self._plans.recall(key)
         if found is not None:
             return found
@@ -450,10 +452,11 @@ def index_postings(analyzer: Analyzer, value: str) -> dict[str, tuple[list[int],
         return None
     german._ready()
     plan = german.plan
+    planned = german._plans.get  # index-mode plans are keyed by the surface word alone
     found: dict[str, tuple[list[int], float]] = {}
     pos = 0
     for surface in TOKEN_PATTERN.findall(value):
-        emitted, width = plan(surface, False, True)
+        emitted, width = planned(surface) or plan(surface, False, True)
         for text, boost, offset in emitted:
             held = found.get(text)
             if held is None:

@@ -20,9 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 from itertools import islice
+from operator import sub
+from pickle import dumps
 from typing import Any, Iterable, Iterator
 
 from whoosh import fields, formats
+from whoosh.system import pack_uint
 
 from newssearch import analysis, lexicon
 from newssearch.analysis import index_postings
@@ -49,9 +52,12 @@ class GermanText(fields.TEXT):
         if collected is None:
             yield from super().index(value, **kwargs)
             return
-        encode, field_boost = self.format.encode, self.format.field_boost
+        field_boost = self.format.field_boost
         for text, (positions, weight) in collected.items():
-            yield text.encode("utf-8"), len(positions), weight * field_boost, encode(positions)
+            # Positions.encode inlined (one call less per term of every document): the count, then the
+            # pickled gaps between positions.
+            gaps = [positions[0], *map(sub, positions[1:], positions)] if len(positions) > 1 else positions
+            yield text.encode("utf-8"), len(positions), weight * field_boost, pack_uint(len(gaps)) + dumps(gaps, 2)
 
 
 def article_id_for(root: Path, relpath: str) -> str:
