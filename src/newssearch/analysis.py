@@ -90,6 +90,8 @@ def normalise(surface: str) -> str:
 
 def hyphen_pieces(surface: str) -> list[str]:
     """The normalised pieces of a surface word between its hyphens (one piece for most words)."""
+    if surface.isalpha():  # most words: nothing to drop or split, only lower case
+        return [surface.lower()]
     return [piece for piece in _HYPHENS.split(normalise(surface)) if piece]
 
 
