@@ -38,8 +38,11 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def test_a_prepared_word_has_the_analysis_the_chain_gives_it(cache: Path) -> None:
     assert not common_words.is_prepared()
     assert common_words.analysis("regierung") is None
+    stale = cache / "analyses-de-4000-00000000deadbeef-py311-m4.marshal"  # written by earlier code
+    stale.write_bytes(b"alt")
     stored = common_words.prepare(jobs=0)
     assert stored > LIMIT * 0.9 and common_words.is_prepared()
+    assert not stale.exists(), "a table nothing reads any more is removed"
     common_words.forget()
     table = {word: common_words.analysis(word) for word in ("regierung", "bundesregierung", "über", "schulen")}
     assert all(found is not None for found in table.values())

@@ -93,7 +93,24 @@ def prepare(limit: int | None = None, jobs: int = 0) -> int:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
             for analysed in pool.map(_analyse, chunks):
                 table.update(analysed)
-    return len(table) if table_cache.store_table(file_name(limit), table) else 0
+    name = file_name(limit)
+    if not table_cache.store_table(name, table):
+        return 0
+    _remove_stale(name)
+    return len(table)
+
+
+def _remove_stale(current: str) -> None:
+    """Delete the tables of earlier code or package versions (8–9 MB each), which nothing reads any more."""
+    folder = table_cache.cache_dir()
+    if folder is None:
+        return
+    for path in folder.glob("analyses-de-*.marshal"):
+        if path.name != current:
+            try:
+                path.unlink()
+            except OSError:
+                pass
 
 
 def forget() -> None:
