@@ -89,3 +89,19 @@ def test_a_small_run_or_a_switched_off_cache_prepares_nothing(cache: Path, tmp_p
     assert small.exit_code == 0 and not common_words.is_prepared()
     monkeypatch.setenv(CACHE_ENV, "")
     assert common_words.prepare(jobs=0) == 0 and not common_words.should_prepare(10**6)
+
+
+def test_stopping_the_preparation_keeps_the_finished_index_and_its_report(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(common_words, "PREPARE_FROM_PAGES", 3)
+
+    def pressed_ctrl_c(**options: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(common_words, "prepare", pressed_ctrl_c)
+    result = CliRunner().invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "index"), "-j", "0"])
+    assert result.exit_code == 0
+    assert " neu, " in result.stdout and "Kommentare" in result.stdout
+    assert "nicht vorbereitet (abgebrochen); der Index ist vollständig" in result.stderr
+    assert not common_words.is_prepared()

@@ -168,7 +168,6 @@ def index_command(
     finally:
         progress.close()
         signal.signal(signal.SIGTERM, previous_handler)
-    _prepare_common_words(report.added + report.updated, jobs, announce=not (quiet or as_json))
     code = EXIT_SKIPPED if report.skipped else 0
     if as_json:
         summary = {
@@ -178,6 +177,7 @@ def index_command(
             "skipped": [{"path": item.path, "reason": item.reason} for item in report.skipped],
         }
         click.echo(json.dumps(summary, ensure_ascii=False))
+        _prepare_common_words(report.added + report.updated, jobs, announce=False)
         return code
     if not quiet:
         if report.rebuilt:
@@ -191,6 +191,7 @@ def index_command(
         click.echo(f"Übersprungen ({len(report.skipped)}):", err=True)
         for skipped in report.skipped:
             click.echo(f"  {skipped.path}: {skipped.reason}", err=True)
+    _prepare_common_words(report.added + report.updated, jobs, announce=not quiet)
     return code
 
 
@@ -207,9 +208,10 @@ def _prepare_common_words(pages: int, jobs: int | None, announce: bool) -> None:
     started = time.monotonic()
     try:
         stored = common_words.prepare(jobs=default_jobs() if jobs is None else jobs)
-    except (OSError, RuntimeError) as error:
-        if announce:
-            click.echo(f"Analysen häufiger Wörter nicht vorbereitet ({error}); der Index ist vollständig.", err=True)
+    except (OSError, RuntimeError, KeyboardInterrupt) as error:
+        # Stopped or failed: the next large run tries again.
+        reason = "abgebrochen" if isinstance(error, KeyboardInterrupt) else str(error)
+        click.echo(f"Analysen häufiger Wörter nicht vorbereitet ({reason}); der Index ist vollständig.", err=True)
         return
     if announce and stored:
         click.echo(f"… {stored:,} Wörter in {time.monotonic() - started:.0f} s".replace(",", "."), err=True)
