@@ -286,3 +286,29 @@ def _stored(index_dir: Path) -> Vocabulary:
     found = Vocabulary.open_for_reading(index_dir, analysis.ANALYSIS_VERSION)
     assert found is not None
     return found
+
+
+def test_a_store_that_fails_halfway_stores_nothing(tmp_path: Path) -> None:
+    """Words, their forms, spellings and typo keys go in together: a worker killed (or a disk filling up)
+    while it stores must not leave archive words without their typo keys, which no later run would add."""
+    from newssearch.vocabulary import Vocabulary
+
+    store = Vocabulary(tmp_path, analysis.ANALYSIS_VERSION, writable=True)
+    store.reset_if_stale()
+    store.add([("verhandlung", ("verhandl", ()))], [], [], [], ["verhandlung"])
+    connection = sqlite3.connect(tmp_path / "analysis.sqlite")
+    connection.execute(
+        "CREATE TRIGGER kaputt BEFORE INSERT ON keys WHEN NEW.key = 'gegenueber' "
+        "BEGIN SELECT RAISE(ABORT, 'Datenträger voll'); END"
+    )
+    connection.commit()
+    with pytest.raises(sqlite3.Error):
+        store.add(
+            [("gegenüber", ("gegenub", ()))], [], [("gegenuebers", "gegenub")], [("gegenueber", "gegenüber")],
+            ["gegenueber"],
+        )
+    words = {row[0] for row in connection.execute("SELECT word FROM words")}
+    assert words == {"verhandlung"}
+    assert connection.execute("SELECT count(*) FROM spellings").fetchone() == (0,)
+    store.close()
+    connection.close()

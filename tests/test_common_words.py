@@ -13,7 +13,7 @@ from conftest import EXAMPLES
 from newssearch import analysis, common_words
 from newssearch.cli import cli
 from newssearch.index import update_index
-from newssearch.table_cache import CACHE_ENV
+from newssearch.table_cache import CACHE_ENV, python_tag
 
 # Small tables keep the tests fast; the words are still wordfreq's most frequent German ones.
 LIMIT = 4_000
@@ -38,11 +38,14 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def test_a_prepared_word_has_the_analysis_the_chain_gives_it(cache: Path) -> None:
     assert not common_words.is_prepared()
     assert common_words.analysis("regierung") is None
-    stale = cache / "analyses-de-4000-00000000deadbeef-py311-m4.marshal"  # written by earlier code
-    stale.write_bytes(b"alt")
+    stale = cache / f"analyses-de-{LIMIT}-00000000deadbeef-{python_tag()}.marshal"  # written by earlier code
+    other_python = cache / f"analyses-de-{LIMIT}-00000000deadbeef-py27-m2.marshal"
+    for table in (stale, other_python):
+        table.write_bytes(b"alt")
     stored = common_words.prepare(jobs=0)
     assert stored > LIMIT * 0.9 and common_words.is_prepared()
     assert not stale.exists(), "a table nothing reads any more is removed"
+    assert other_python.exists(), "another Python's table may still be in use"
     common_words.forget()
     table = {word: common_words.analysis(word) for word in ("regierung", "bundesregierung", "über", "schulen")}
     assert all(found is not None for found in table.values())
@@ -89,6 +92,11 @@ def test_a_small_run_or_a_switched_off_cache_prepares_nothing(cache: Path, tmp_p
     assert small.exit_code == 0 and not common_words.is_prepared()
     monkeypatch.setenv(CACHE_ENV, "")
     assert common_words.prepare(jobs=0) == 0 and not common_words.should_prepare(10**6)
+    # A cache that cannot be written: no work that would be lost and repeated after every large run.
+    blocker = tmp_path / "eine-datei"
+    blocker.write_text("kein Ordner", "utf-8")
+    monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))
+    assert not common_words.should_prepare(10**6) and common_words.prepare(jobs=0) == 0
 
 
 def test_stopping_the_preparation_keeps_the_finished_index_and_its_report(

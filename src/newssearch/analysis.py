@@ -615,7 +615,6 @@ def _store_learnt(store: Vocabulary) -> None:
         candidates -= _state.new | _state.new_terms
         candidates -= store.existing(candidates)  # looked up, not loaded: the vocabulary may be large
         forms = [(form, conflate(form)) for form in sorted(candidates)]
-    store.add(analysed, joined, forms)
     learnt = _state.new | _state.new_terms
     spelled: dict[str, str] = {}
     # Most words are plain ASCII, which has no umlauts to expand.
@@ -623,8 +622,8 @@ def _store_learnt(store: Vocabulary) -> None:
         key = expand_umlauts(word)
         if key != word:
             spelled.setdefault(key, word)
-    store.add_spellings(spelled.items())
-    store.add_keys(sorted({word if word.isascii() else expand_umlauts(word) for word in learnt}))
+    keys = sorted({word if word.isascii() else expand_umlauts(word) for word in learnt})
+    store.add(analysed, joined, forms, spelled.items(), keys)
     _state.new.clear()
     _state.new_terms.clear()
 

@@ -206,13 +206,18 @@ def _prepare_common_words(pages: int, jobs: int | None, announce: bool) -> None:
     if announce:
         click.echo("Einmalig: Analysen häufiger Wörter für künftige Läufe vorbereiten …", err=True)
     started = time.monotonic()
+    previous_handler = signal.signal(signal.SIGTERM, _on_sigterm)  # `kill` stops it like Ctrl-C
     try:
         stored = common_words.prepare(jobs=default_jobs() if jobs is None else jobs)
-    except (OSError, RuntimeError, KeyboardInterrupt) as error:
-        # Stopped or failed: the next large run tries again.
-        reason = "abgebrochen" if isinstance(error, KeyboardInterrupt) else str(error)
+    except (OSError, RuntimeError, KeyboardInterrupt, SystemExit) as error:
+        # Stopped or failed: the next large run tries again. A `kill` still ends the command with its status.
+        reason = "abgebrochen" if isinstance(error, (KeyboardInterrupt, SystemExit)) else str(error)
         click.echo(f"Analysen häufiger Wörter nicht vorbereitet ({reason}); der Index ist vollständig.", err=True)
+        if isinstance(error, SystemExit):
+            raise
         return
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
     if announce and stored:
         click.echo(f"… {stored:,} Wörter in {time.monotonic() - started:.0f} s".replace(",", "."), err=True)
 

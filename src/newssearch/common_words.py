@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -26,7 +27,7 @@ from newssearch import table_cache
 COMMON_WORDS = 300_000
 # A run that indexed this many pages prepares the table for the next ones (the CLI asks ``should_prepare``).
 PREPARE_FROM_PAGES = 500
-_CODE = ("analysis.py", "decompound.py", "lexicon.py")
+_CODE = ("analysis.py", "decompound.py", "lexicon.py", "common_words.py")
 _CHUNK_WORDS = 5_000
 
 Analysis = tuple[str, tuple[str, ...]]
@@ -34,9 +35,10 @@ Analysis = tuple[str, tuple[str, ...]]
 _table: dict[str, Any] | None = None
 
 
-def file_name(limit: int | None = None) -> str:
-    """The table's name in the cache: it changes with the analysis code, the word tables, the stemmer's
-    Whoosh and Python's ``marshal`` format, so a stale table is never read."""
+def _fingerprint() -> str:
+    """The analysis code and the tables this process runs with, read when the module is imported (with the
+    modules it names), so a file changed on disk later (an update while a run goes on) cannot give a table
+    the name of code that did not compute it."""
     fingerprint = hashlib.blake2b(digest_size=8)
     folder = Path(__file__).parent
     for name in _CODE:
@@ -47,7 +49,16 @@ def file_name(limit: int | None = None) -> str:
         except PackageNotFoundError:
             fingerprint.update(package.encode())
     fingerprint.update(repr(whoosh.__version__).encode())
-    return f"analyses-de-{limit or COMMON_WORDS}-{fingerprint.hexdigest()}-{table_cache.python_tag()}.marshal"
+    return fingerprint.hexdigest()
+
+
+_FINGERPRINT = _fingerprint()
+
+
+def file_name(limit: int | None = None) -> str:
+    """The table's name in the cache: it changes with the analysis code, the word tables, the stemmer's
+    Whoosh and Python's ``marshal`` format, so a stale table is never read."""
+    return f"analyses-de-{limit or COMMON_WORDS}-{_FINGERPRINT}-{table_cache.python_tag()}.marshal"
 
 
 def analysis(word: str) -> Analysis | None:
@@ -70,16 +81,18 @@ def is_prepared(limit: int | None = None) -> bool:
 
 
 def should_prepare(pages_indexed: int) -> bool:
-    """Whether an indexing run of this many new or changed pages should prepare the table now."""
-    return pages_indexed >= PREPARE_FROM_PAGES and not is_prepared()
+    """Whether an indexing run of this many new or changed pages should prepare the table now (not when
+    the cache cannot be written: the work would be lost, and repeated after every large run)."""
+    return pages_indexed >= PREPARE_FROM_PAGES and not is_prepared() and table_cache.writable()
 
 
 def prepare(limit: int | None = None, jobs: int = 0) -> int:
     """Work out and store the analyses of wordfreq's ``limit`` most frequent words, in ``jobs`` processes
     (0: here); the number of words stored, 0 when the cache is off or cannot be written."""
-    if table_cache.cache_dir() is None:
+    if not table_cache.writable():
         return 0
     from newssearch import lexicon
+    from newssearch.pipeline import end_with_parent
 
     frequencies = lexicon.frequency_table()
     ranked = sorted(frequencies, key=frequencies.__getitem__, reverse=True)[: limit or COMMON_WORDS]
@@ -90,22 +103,25 @@ def prepare(limit: int | None = None, jobs: int = 0) -> int:
         for chunk in chunks:
             table.update(_analyse(chunk))
     else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        context = multiprocessing.get_context("spawn")
+        # Like the indexing workers, these end when the command is killed instead of working on unseen.
+        with ProcessPoolExecutor(jobs, context, initializer=end_with_parent, initargs=(os.getpid(),)) as pool:
             for analysed in pool.map(_analyse, chunks):
                 table.update(analysed)
     name = file_name(limit)
     if not table_cache.store_table(name, table):
         return 0
-    _remove_stale(name)
+    _remove_stale(name, limit)
     return len(table)
 
 
-def _remove_stale(current: str) -> None:
-    """Delete the tables of earlier code or package versions (8–9 MB each), which nothing reads any more."""
+def _remove_stale(current: str, limit: int | None) -> None:
+    """Delete the tables of the same size and Python written by other code or package versions (8–9 MB
+    each), which this installation never reads; other Pythons' tables may still be in use."""
     folder = table_cache.cache_dir()
     if folder is None:
         return
-    for path in folder.glob("analyses-de-*.marshal"):
+    for path in folder.glob(f"analyses-de-{limit or COMMON_WORDS}-*-{table_cache.python_tag()}.marshal"):
         if path.name != current:
             try:
                 path.unlink()

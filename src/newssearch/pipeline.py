@@ -160,7 +160,7 @@ def analyse_page(job: RootJob, page: PageFile, known_hash: str | None) -> Outcom
     return Outcome("documents", documents=tuple(documents))
 
 
-def _end_with_parent(parent: int) -> None:
+def end_with_parent(parent: int) -> None:
     """A worker must not outlive a writer that was killed (``kill -9``, power cut of the parent only)."""
     try:
         import ctypes
@@ -188,7 +188,7 @@ def _segment_worker(
     writer does so); only the parent, which holds the lock, lists them in the index's table of contents.
     With ``preload`` the word tables are loaded before the first pages arrive (the parent is still learning
     the folder's boilerplate then)."""
-    _end_with_parent(parent)
+    end_with_parent(parent)
     if preload:
         lexicon.load_tables()
     ix = worker_storage(index_dir).open_index(indexname)

@@ -87,8 +87,10 @@ def write_postings(
                 present = [length for length in map(lengths.__getitem__, block_ids) if length]
                 if present:
                     block_min, block_max = min(present), max(present)
-            top = max(raw_weights)
-            block_weight = top if top > 0 else 0
+            block_weight: float = 0  # as Whoosh keeps it, a running comparison (max() differs for NaN)
+            for weight in raw_weights:
+                if weight > block_weight:
+                    block_weight = weight
             # The term's statistics, as W3TermInfo.add_block sums them block by block.
             total_weight += sum(stored_weights)
             min_length = block_min if min_length is None else min(min_length, block_min)  # type: ignore[type-var]

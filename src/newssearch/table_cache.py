@@ -54,6 +54,18 @@ def store_table(file_name: str, table: Any) -> bool:
     return folder is not None and _store(folder / file_name, table)
 
 
+def writable() -> bool:
+    """Whether tables can be stored: the cache is on and its folder exists or can be made, and is writable."""
+    folder = cache_dir()
+    if folder is None:
+        return False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
 def python_tag() -> str:
     """The part of a file name that ties a table to this Python's ``marshal`` format."""
     return f"py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}"
