@@ -603,6 +603,7 @@ def _store_learnt(store: Vocabulary) -> None:
     joined = [
         (word, _state.terms.peek(word)) for word in sorted(_state.new_terms - _state.new) if _state.terms.holds(word)
     ]
+    learnt = _state.new | _state.new_terms
     forms: list[tuple[str, str]] = []
     if analysed:
         lemmas = {lexicon.lemma(word) for word, _ in analysed if word.isalpha()}
@@ -612,10 +613,9 @@ def _store_learnt(store: Vocabulary) -> None:
             # A lemma plus a regular ending stems like the lemma: the query process gets it right unaided.
             if not (form.startswith(lemma) and form[len(lemma):] in _REGULAR_ENDINGS)
         }
-        candidates -= _state.new | _state.new_terms
+        candidates -= learnt
         candidates -= store.existing(candidates)  # looked up, not loaded: the vocabulary may be large
         forms = [(form, conflate(form)) for form in sorted(candidates)]
-    learnt = _state.new | _state.new_terms
     spelled: dict[str, str] = {}
     # Most words are plain ASCII, which has no umlauts to expand.
     for word in sorted(word for word in learnt if not word.isascii()):

@@ -71,7 +71,7 @@ def analysis(word: str) -> Analysis | None:
     found = _table.get(word)
     if found is None:
         return None
-    return (found, ()) if type(found) is str else (found[0], tuple(found[1]))
+    return (found, ()) if type(found) is str else found  # marshal keeps the (term, parts) tuples
 
 
 def is_prepared(limit: int | None = None) -> bool:
