@@ -6,13 +6,14 @@ from pathlib import Path
 
 from conftest import EXAMPLES, PageWriter, page_text
 
+from newssearch.columns import all_document_fields
 from newssearch.index import open_index, update_index
 from newssearch.search import SearchRequest, search
 
 
 def _stored(index_dir: Path) -> list[dict]:
     with open_index(index_dir).searcher() as searcher:
-        return [dict(fields) for fields in searcher.all_stored_fields()]
+        return list(all_document_fields(searcher.reader()))
 
 
 def _ids(index_dir: Path, query: str) -> list[str]:

@@ -13,6 +13,7 @@ from archive_maker import write_archive
 from newssearch import pipeline
 from whoosh import index
 
+from newssearch.columns import all_document_fields
 from newssearch.index import build_schema, count_documents, open_index, update_index
 from newssearch.maintenance import check_index
 from newssearch.search import SearchRequest, search
@@ -20,7 +21,7 @@ from newssearch.search import SearchRequest, search
 
 def _documents(index_dir: Path) -> list[tuple[str, str]]:
     with open_index(index_dir).searcher() as searcher:
-        return sorted((doc["id"], doc.get("body", "")) for doc in searcher.all_stored_fields())
+        return sorted((doc["id"], doc["body"]) for doc in all_document_fields(searcher.reader()))
 
 
 def _vocabulary(index_dir: Path) -> dict[str, list[tuple[str, ...]]]:

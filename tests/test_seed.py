@@ -9,6 +9,7 @@ import pytest
 
 from conftest import SEED, needs_shared
 
+from newssearch.columns import all_document_fields
 from newssearch.index import open_index, update_index
 from newssearch.search import SearchRequest, search
 
@@ -25,7 +26,7 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _documents(index_dir: Path) -> list[dict]:
     with open_index(index_dir).searcher() as searcher:
-        return sorted((dict(doc) for doc in searcher.all_stored_fields()), key=lambda doc: doc.get("position", 0))
+        return sorted(all_document_fields(searcher.reader()), key=lambda doc: doc.get("position", 0))
 
 
 def test_seed_has_one_article_and_four_comments(seed_index: Path) -> None:

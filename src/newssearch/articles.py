@@ -13,6 +13,7 @@ from datetime import datetime
 from whoosh import index as whoosh_index
 from whoosh import query
 
+from newssearch.columns import document_fields
 from newssearch.search import index_folder
 from newssearch.search import query_matchers as search_matchers
 from newssearch.snippets import Matcher, Segment, matched_spans
@@ -59,12 +60,14 @@ def load_article(ix: whoosh_index.Index, article_id: str) -> ArticleView | None:
     if not ARTICLE_ID.match(article_id):
         return None
     with ix.searcher() as searcher:
-        stored = searcher.document(id=article_id, kind="article")
-        if stored is None:
+        reader = searcher.reader()
+        number = searcher.document_number(id=article_id, kind="article")
+        if number is None:
             return None
+        stored = document_fields(reader, number)
+        numbers = searcher.document_numbers(article_id=article_id, kind="comment")
         comments = sorted(
-            (dict(found) for found in searcher.documents(article_id=article_id, kind="comment")),
-            key=lambda found: found.get("position", 0),
+            (document_fields(reader, found) for found in numbers), key=lambda found: found.get("position", 0)
         )
     return ArticleView(
         id=article_id,

@@ -1,4 +1,5 @@
-"""Per-document values of a segment (dates, field lengths) read in one piece and kept while it is open.
+"""Per-document values of a segment (dates, field lengths, body texts), with what reading them needs kept
+while it is open.
 
 Whoosh reads a column value with a file read and an unpack for every document it is asked about: fine for
 the ten hits of a page, slow for the thousands of matches that sorting by date or scoring visits. A
@@ -10,7 +11,8 @@ from __future__ import annotations
 import sys
 import weakref
 from array import array
-from typing import Any, Sequence
+from bisect import bisect_right
+from typing import Any, Iterator, Sequence
 
 from whoosh.util.numeric import byte_to_length, typecode_max
 
@@ -20,6 +22,7 @@ _DATES: weakref.WeakKeyDictionary[Any, Sequence[int]] = weakref.WeakKeyDictionar
 _NEWEST_KEYS: weakref.WeakKeyDictionary[Any, Sequence[int]] = weakref.WeakKeyDictionary()
 _LENGTHS: weakref.WeakKeyDictionary[Any, dict[str, Sequence[int] | None]] = weakref.WeakKeyDictionary()
 _HAS_COLUMN: weakref.WeakKeyDictionary[Any, dict[str, bool]] = weakref.WeakKeyDictionary()
+_BODIES: weakref.WeakKeyDictionary[Any, tuple[list[int], list[Any]] | None] = weakref.WeakKeyDictionary()
 # Whoosh keeps a field's length per document as one byte; this is what each byte stands for.
 _LENGTH_OF_BYTE = tuple(byte_to_length(code) if code else None for code in range(256))
 
@@ -53,6 +56,43 @@ def date_keys(reader: Any, newest: bool) -> Sequence[int]:
         cached = array("q", (NO_DATE if value >= NO_DATE else -value for value in date_values(reader)))
         _NEWEST_KEYS[reader] = cached
     return cached
+
+
+def document_fields(reader: Any, docnum: int) -> dict[str, Any]:
+    """A document's stored fields with its ``body``, which indexes since schema 4 keep in a column of their own
+    (``index.body_column``); older indexes store it with the other fields."""
+    stored = reader.stored_fields(docnum)
+    if "body" not in stored:
+        bodies = _body_readers(reader)
+        if bodies is not None:
+            offsets, readers = bodies
+            leaf = bisect_right(offsets, docnum) - 1
+            column = readers[leaf]
+            stored["body"] = column[docnum - offsets[leaf]].decode("utf-8") if column is not None else ""
+    return stored
+
+
+def all_document_fields(reader: Any) -> Iterator[dict[str, Any]]:
+    """Every live document's stored fields with its ``body``, in index order."""
+    for docnum in reader.all_doc_ids():
+        yield document_fields(reader, docnum)
+
+
+def _body_readers(reader: Any) -> tuple[list[int], list[Any]] | None:
+    """Each segment's first document number and its body column's reader (None for a segment without one),
+    or None for an index that stores the body with the other fields. Whoosh's own multi-segment column reader
+    looks the documents of a segment without the column up in the segment before it."""
+    if reader in _BODIES:
+        return _BODIES[reader]
+    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    found: tuple[list[int], list[Any]] | None = None
+    if getattr(reader.schema["body"], "column_type", None) is not None:
+        found = (
+            [offset for _, offset in leaves],
+            [leaf.column_reader("body", translate=False) if has_column(leaf, "body") else None for leaf, _ in leaves],
+        )
+    _BODIES[reader] = found
+    return found
 
 
 def field_lengths(reader: Any, fieldname: str) -> Sequence[int] | None:

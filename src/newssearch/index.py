@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from whoosh import fields, index
+from whoosh import columns, fields, index
 from whoosh.index import LockError
 from whoosh.util.filelock import FileLock
 from whoosh.query import Term
@@ -39,7 +39,8 @@ INDEX_NAME = "newssearch"
 META_FILE = "newssearch.json"
 META_VERSION = 1
 # Bump when the schema changes in a way old indexes cannot serve; the next `index` run then rebuilds.
-SCHEMA_VERSION = 3
+# 4: the body text in a column of its own (``body_column``).
+SCHEMA_VERSION = 4
 
 # Field weights for BM25F: the title says most about a page, then kicker and lead, then the body, then the caption.
 FIELD_BOOSTS = {
@@ -64,14 +65,26 @@ class ColumnDate(fields.DATETIME):
         self.indexed = False
 
 
+def body_column() -> columns.Column:
+    """Where the body text is kept: an uncompressed column, one UTF-8 value per document, outside the stored
+    fields. Whoosh compresses each document's stored fields as one piece, and every hit shown decompressed its
+    whole body: 46 µs for the 8 KB of a date-ordered hit, against 13 µs for its other fields plus reading the
+    body from this column. Offsets are written for every segment, so opening one reads them in one piece."""
+    return columns.VarBytesColumn(write_offsets_cutoff=0)
+
+
 def build_schema() -> fields.Schema:
-    """The schema: one German analyzer for every text field, dates sortable, ids for links and updates."""
+    """The schema: one German analyzer for every text field, dates sortable, ids for links and updates; the
+    body stored in its own column (``columns.document_fields`` puts it back into a hit's fields)."""
     analyzer = analysis.german_analyzer()
 
-    def text(boost: float) -> fields.TEXT:
+    def text(boost: float, stored: bool = True) -> fields.TEXT:
         return GermanText(
-            analyzer=analyzer, stored=True, phrase=True, field_boost=boost, multitoken_query="phrase"
+            analyzer=analyzer, stored=stored, phrase=True, field_boost=boost, multitoken_query="phrase"
         )
+
+    body = text(FIELD_BOOSTS["body"], stored=False)
+    body.column_type = body_column()  # TEXT's own ``sortable`` would choose the column type itself
 
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
@@ -86,7 +99,7 @@ def build_schema() -> fields.Schema:
         comment_count=fields.STORED(),
         credit=fields.STORED(),
         article_title=fields.STORED(),
-        **{name: text(boost) for name, boost in FIELD_BOOSTS.items()},
+        **{name: body if name == "body" else text(boost) for name, boost in FIELD_BOOSTS.items()},
     )
 
 

@@ -23,7 +23,7 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from newssearch.analysis import STOP_WORDS, TOKEN_PATTERN, archive_vocabulary, carriers_function, normalise
-from newssearch.columns import NO_DATE, date_keys, has_column
+from newssearch.columns import NO_DATE, date_keys, document_fields, has_column
 from newssearch.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from newssearch.docsets import matching_docs
 from newssearch.errors import QueryError
@@ -418,8 +418,9 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
         matchers = query_matchers(searcher.reader(), schema, parsed, index_folder(ix)) if shown else []
         searched = searched_fields(parsed)
         hits = []
+        reader = searcher.reader()
         for docnum in shown:
-            stored = searcher.stored_fields(docnum)
+            stored = document_fields(reader, docnum)
             hits.append(
                 Hit(
                     id=stored["id"],
