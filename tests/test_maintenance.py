@@ -101,3 +101,14 @@ def test_check_of_an_empty_index_says_it_is_empty(runner: CliRunner, tmp_path: P
     result = runner.invoke(cli, ["check", "--index", str(tmp_path / "ix")])
     assert result.exit_code == 0 and "leer: noch keine Seite im Index" in result.stdout
     assert "alle Seiten aktuell" not in result.stdout
+
+
+def test_check_reads_the_body_texts(runner: CliRunner, tmp_path: Path) -> None:
+    """The body texts live in a column of their own (schema 4): a cut-off column is reported, not skipped."""
+    update_index(tmp_path / "ix", [EXAMPLES])
+    column = max((tmp_path / "ix").glob("newssearch_*.body.col"), key=lambda path: path.stat().st_size)
+    column.write_bytes(column.read_bytes()[: column.stat().st_size // 3])
+    result = runner.invoke(cli, ["check", "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 1, result.output
+    assert "Segment 1:" in result.stdout or "Segment 2:" in result.stdout, result.stdout
+    assert "Traceback" not in result.output

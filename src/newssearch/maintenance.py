@@ -104,7 +104,7 @@ def _read_everything(ix: Any, report: CheckReport) -> tuple[dict[str, dict[str, 
                         while matcher.is_active():
                             matcher.value()
                             matcher.next()
-                for fieldname in ("date", "kind", "position"):
+                for fieldname in ("date", "kind", "position", "body"):
                     if leaf.has_column(fieldname):
                         list(leaf.column_reader(fieldname, translate=False))
             except Exception as error:  # noqa: BLE001 - any failure here means a damaged segment
