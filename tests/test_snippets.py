@@ -74,7 +74,7 @@ def _long_body() -> str:
         lines = [line.strip() for line in decode(page.read_bytes())[0].splitlines()]
         paragraphs.extend(line for line in lines if len(line) > 80)
     text = "\n\n".join(paragraphs)
-    assert len(text) > 6 * snippets._SCAN_CHARS, "the example archive should give a long text"
+    assert len(text) > 6_000, "the example archive should give a long text"
     return text
 
 
@@ -92,7 +92,7 @@ def test_a_long_text_read_in_stretches_gives_the_snippet_of_the_whole_text(
     matchers = matchers_for(query)
     words = query.split()
     compared = 0
-    for place in range(snippets._SCAN_CHARS - 300, 5 * snippets._SCAN_CHARS, 97):
+    for place in range(0, 5_000, 89):
         cut = body.rfind(" ", 0, place) + 1
         gap = " ".join(["und"] * (place % 40))  # the second word at varying distance
         text = f"{body[:cut]}{words[0]} {gap} {words[-1]} {body[cut:]}"
