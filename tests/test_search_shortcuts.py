@@ -22,6 +22,7 @@ from whoosh import index as whoosh_index
 
 from newssearch import pipeline, snippets
 from newssearch import search as search_module
+from newssearch.backend import open_backend
 from newssearch.docsets import matching_docs
 from newssearch.filters import kind_and_dates
 from newssearch.index import open_index, update_index
@@ -146,6 +147,23 @@ def test_column_filters_pass_the_documents_of_the_kind_and_dates_asked_for(
             assert {d + offset for d in column_filter.restrict(leaf.reader(), local)} == expected & {
                 d + offset for d in local
             }
+
+
+def test_a_searcher_kept_open_answers_each_month_and_kind_as_a_fresh_one_does(segmented_index: Path) -> None:
+    """The page keeps its searcher open and its filters with it: asking for one half-year, another, the
+    first again, and one kind in between gives every time what a fresh process finds."""
+    backend = open_backend(segmented_index)
+    first, second = (datetime(2021, 1, 1), datetime(2021, 6, 30, 23, 59)), (datetime(2021, 7, 1), datetime(2021, 12, 31))
+    asked = [("all", *first), ("all", *second), ("article", *first), ("all", *first), ("comment", None, None)]
+    answers = []
+    for kind, low, high in asked:
+        request = SearchRequest(query="Gemeinde", kind=kind, date_from=low, date_to=high, page_size=50)
+        kept = backend.search(request)
+        fresh = search(segmented_index, request)
+        assert [(hit.id, hit.score) for hit in kept.hits] == [(hit.id, hit.score) for hit in fresh.hits]
+        assert kept.total == fresh.total > 0
+        answers.append({hit.id for hit in kept.hits})
+    assert answers[0] != answers[1] and answers[0] == answers[3] and answers[2] < answers[0]
 
 
 @pytest.mark.parametrize(

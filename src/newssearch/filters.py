@@ -8,6 +8,7 @@ segment (``docsets``, ``columns``).
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_right
 from datetime import datetime
 from typing import Any, Iterator
@@ -105,17 +106,31 @@ class ColumnTopCollector(TopCollector):  # type: ignore[misc]
                 yield docnum
 
 
+# The column filters of an open reader, by kind and dates: a reader's segments never change, so a filter made
+# once serves every later request for the same month or kind (a page of results, the next page, a new word).
+_FILTERS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], ColumnFilter]] = weakref.WeakKeyDictionary()
+_FILTERS_PER_READER = 64
+
+
 def kind_and_dates(kind: str, low: datetime | None, high: datetime | None, reader: Any = None) -> Any:
     """The filter for a kind ("all", "article", "comment") and a date range, or None for no restriction.
 
-    With a reader it checks column values (fast at any archive size); without one, or for an index from
-    before ``kind`` had a column, it is the equivalent ``Term`` and ``DateRange`` query.
+    With a reader it checks column values (fast at any archive size; kept for the reader's next requests);
+    without one, or for an index from before ``kind`` had a column, it is the equivalent ``Term`` and
+    ``DateRange`` query.
     """
     dated = bool(low or high)
     if kind == "all" and not dated:
         return None
     if reader is not None and has_column(reader, "kind") and has_column(reader, "date"):
-        return ColumnFilter(reader, None if kind == "all" else kind, low, high)
+        made = _FILTERS.setdefault(reader, {})
+        key = (kind, low, high)
+        found = made.get(key)
+        if found is None:
+            if len(made) >= _FILTERS_PER_READER:
+                made.clear()
+            found = made[key] = ColumnFilter(reader, None if kind == "all" else kind, low, high)
+        return found
     parts: list[query.Query] = []
     if kind != "all":
         parts.append(query.Term("kind", kind))
