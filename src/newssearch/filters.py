@@ -32,7 +32,9 @@ class ColumnFilter(DocIdSet):
         self.high = min(datetime_to_long(high), NO_DATE - 1) if high else NO_DATE - 1
         leaves = sorted(((offset, leaf) for leaf, offset in reader.leaf_readers()), key=lambda pair: pair[0])
         self._offsets = [offset for offset, _ in leaves]
-        self._leaves = [leaf for _, leaf in leaves]
+        # Weakly: a filter is kept with its reader (``kind_and_dates``), and a one-segment reader is its own
+        # leaf; a strong reference would keep every closed reader of such an index alive.
+        self._leaves = [weakref.ref(leaf) for _, leaf in leaves]
         self._count = reader.doc_count_all()
         self._per_leaf: list[tuple[frozenset[int] | None, Any] | None] = [None] * len(self._leaves)
 
@@ -40,7 +42,7 @@ class ColumnFilter(DocIdSet):
         """One segment's kind set and date array, fetched once per filter (Whoosh asks once per match)."""
         found = self._per_leaf[index]
         if found is None:
-            reader = self._leaves[index]
+            reader = self._leaves[index]()
             kinds = term_docs(reader, "kind", self.kind) if self.kind is not None else None
             found = self._per_leaf[index] = (kinds, date_values(reader) if self.dated else None)
         return found
