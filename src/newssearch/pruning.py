@@ -59,17 +59,33 @@ def prune(node: query.Query, reader: Any) -> query.Query | None:
     return node
 
 
-def _with(node: query.CompoundQuery, children: list[query.Query]) -> query.Query:
-    """The compound with the trimmed children; a single child stands for it unless the compound has a boost
-    (Whoosh ignores the boost of a one-child compound, so trimming to one would change the score).
+class QueryOrderOr(query.Or):
+    """A union walked as a chain of Whoosh's union matchers in query order, scored exactly as Whoosh's array
+    union scores it: each part's score times the boost, added in query order.
 
-    A union is always walked as Whoosh's tree of union matchers. In a segment of under 5,000 documents Whoosh
-    would otherwise load the union's matches into an array of 2,048 scores and clear and scan it one document
-    at a time in Python: a third of a word's search at 1,000 pages, where every segment is that small (as is
-    the segment of each small incremental run at any size). The tree is what larger segments always got."""
+    In a segment of under 5,000 documents Whoosh loads a union's matches into an array of 2,048 scores and
+    clears and scans it one document at a time in Python (a third of a word's search at 1,000 pages, where
+    every segment is that small, as is the segment of each small incremental run at any size); larger
+    segments get a tree balanced by each segment's term sizes, whose sums differ in the last bit from segment
+    to segment, so that the same text in two segments could rank out of index order. The chain is as fast as
+    the tree and gives every segment the same sums. Unlike the array it keeps a document whose score is 0
+    (a word boosted ``^0``), as date order always did."""
+
+    def _matcher(self, subs: list[query.Query], searcher: Any, context: Any) -> matching.Matcher:
+        parts = [sub.matcher(searcher, context) for sub in subs]
+        if self.boost != 1.0:
+            parts = [matching.WrappingMatcher(part, self.boost) for part in parts]
+        chain = parts[0]
+        for part in parts[1:]:
+            chain = matching.UnionMatcher(chain, part)
+        return chain
+
+
+def _with(node: query.CompoundQuery, children: list[query.Query]) -> query.Query:
+    """The compound with the trimmed children (a union as a ``QueryOrderOr``); a single child stands for it
+    unless the compound has a boost (Whoosh ignores the boost of a one-child compound, so trimming to one
+    would change the score)."""
     if len(children) == 1 and node.boost == 1.0:
         return children[0]
-    rebuilt = node.__class__(children if len(children) > 1 else list(node.subqueries), boost=node.boost)
-    if isinstance(rebuilt, query.Or):
-        rebuilt.matcher_type = query.Or.DEFAULT_MATCHER
-    return rebuilt
+    kind = QueryOrderOr if type(node) is query.Or else node.__class__
+    return kind(children if len(children) > 1 else list(node.subqueries), boost=node.boost)
