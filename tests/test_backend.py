@@ -40,3 +40,45 @@ def test_backend_marks_query_words_in_any_text(example_index: Path) -> None:
     assert narrowed("Wirtschaft", "kicker") == [("Wirtschaft", True)]
     article = backend.article(backend.search(SearchRequest(query="Osterweiterung", kind="article")).hits[0].id)
     assert article is not None and article.comments
+
+
+def test_the_page_server_threads_share_one_backend_and_get_what_one_thread_gets(example_index: Path) -> None:
+    """``newssearch serve`` answers from several threads with one backend and its kept searcher. Whoosh reads
+    a segment file with a seek and then a read on one shared handle: two searches at once read each other's
+    bytes (unpickling errors, wrong hits) unless the backend lets one search through at a time."""
+    import sys
+    import threading
+    from datetime import datetime
+
+    backend = open_backend(example_index)
+    words = ["Hafen", "Schule", "Gemeinde", "Stadtfest", "Ukraine", "Nato", "Kita", "Fähre", "Drohnen", "Corona"]
+    requests = [
+        SearchRequest(query=f"{words[number % 10]} {words[(number * 3 + 1) % 10]}" if number % 2 else words[number % 10],
+                      sort="newest" if number % 3 == 0 else "relevance",
+                      date_from=datetime(2021, 1, 1) if number % 4 == 0 else None, page_size=20)
+        for number in range(30)
+    ]
+    expected = [(page.total, [(hit.id, hit.snippet) for hit in page.hits]) for page in map(backend.search, requests)]
+    failures: list[str] = []
+
+    def ask(seed: int) -> None:
+        for step in range(60):
+            number = (seed * 7 + step * 11) % len(requests)
+            try:
+                page = backend.search(requests[number])
+                if (page.total, [(hit.id, hit.snippet) for hit in page.hits]) != expected[number]:
+                    failures.append(f"{requests[number].query}: andere Treffer")
+            except Exception as error:  # noqa: BLE001 - any error here is the failure this test is about
+                failures.append(f"{requests[number].query}: {error!r}")
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, as a busy server does
+    try:
+        threads = [threading.Thread(target=ask, args=(seed,)) for seed in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not failures, failures[:5]

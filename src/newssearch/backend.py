@@ -48,12 +48,16 @@ class SearchBackend(Protocol):
 class WhooshBackend:
     """The local Whoosh index, opened once and reopened when an indexing run committed something new.
 
-    Safe to share between threads (the web server's); reopening also follows a rebuild to its new generation.
+    Safe to share between threads (the web server's): searches on the kept searcher take turns, because
+    Whoosh reads a segment file with a seek and then a read on one shared handle, and two searches at once
+    read each other's bytes. Python runs one thread at a time anyway, and the files are in the page cache,
+    so taking turns costs the server next to nothing. Reopening also follows a rebuild to its new generation.
     """
 
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = index_dir
         self._lock = threading.Lock()
+        self._searching = threading.Lock()
         self._index: whoosh_index.Index | None = None
         self._state: tuple[str, int] | None = None
         self._searcher: Any = None
@@ -95,9 +99,11 @@ class WhooshBackend:
             pass
 
     def search(self, request: SearchRequest) -> SearchPage:
-        # One searcher for every request until the index changes: Whoosh searchers may be shared by threads.
-        ix, searcher = self._open()
-        return run_search(ix, request, searcher=searcher)
+        # One searcher for every request until the index changes, used by one thread at a time (taken inside
+        # the turn, so a searcher retired while a request waited is not the one it searches).
+        with self._searching:
+            ix, searcher = self._open()
+            return run_search(ix, request, searcher=searcher)
 
     def facets(self, request: SearchRequest) -> Facets:
         return compute_facets(self._current(), request)
