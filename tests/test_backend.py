@@ -52,12 +52,12 @@ def test_the_page_server_threads_share_one_backend_and_get_what_one_thread_gets(
 
     backend = open_backend(example_index)
     words = ["Hafen", "Schule", "Gemeinde", "Stadtfest", "Ukraine", "Nato", "Kita", "Fähre", "Drohnen", "Corona"]
-    requests = [
-        SearchRequest(query=f"{words[number % 10]} {words[(number * 3 + 1) % 10]}" if number % 2 else words[number % 10],
-                      sort="newest" if number % 3 == 0 else "relevance",
-                      date_from=datetime(2021, 1, 1) if number % 4 == 0 else None, page_size=20)
-        for number in range(30)
-    ]
+    def request(number: int) -> SearchRequest:
+        text = words[number % 10] if number % 2 == 0 else f"{words[number % 10]} {words[(number * 3 + 1) % 10]}"
+        return SearchRequest(query=text, sort="newest" if number % 3 == 0 else "relevance",
+                             date_from=datetime(2021, 1, 1) if number % 4 == 0 else None, page_size=20)
+
+    requests = [request(number) for number in range(30)]
     expected = [(page.total, [(hit.id, hit.snippet) for hit in page.hits]) for page in map(backend.search, requests)]
     failures: list[str] = []
 

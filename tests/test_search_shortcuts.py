@@ -210,7 +210,8 @@ def test_a_searcher_kept_open_answers_each_month_and_kind_as_a_fresh_one_does(se
     """The page keeps its searcher open and its filters with it: asking for one half-year, another, the
     first again, and one kind in between gives every time what a fresh process finds."""
     backend = open_backend(segmented_index)
-    first, second = (datetime(2021, 1, 1), datetime(2021, 6, 30, 23, 59)), (datetime(2021, 7, 1), datetime(2021, 12, 31))
+    first = (datetime(2021, 1, 1), datetime(2021, 6, 30, 23, 59))
+    second = (datetime(2021, 7, 1), datetime(2021, 12, 31))
     asked = [("all", *first), ("all", *second), ("article", *first), ("all", *first), ("comment", None, None)]
     answers = []
     for kind, low, high in asked:
