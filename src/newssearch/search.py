@@ -394,12 +394,12 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
     term indexes, which is a good part of a warm query's time.
     """
     with nullcontext(searcher) if searcher is not None else ix.searcher(weighting=relevance()) as searcher:
-        schema = searcher.schema
+        schema, reader = searcher.schema, searcher.reader()
         parsed = SegmentPruned(build_query(request, ix, schema))
-        remember_terms(searcher.reader())
+        remember_terms(reader)
         limit = request.page * request.page_size
         first = (request.page - 1) * request.page_size
-        search_filter = build_filter(request, searcher.reader())
+        search_filter = build_filter(request, reader)
         if request.sort != "relevance" and _by_column(searcher, search_filter):
             matches = _matches(searcher, parsed, search_filter)
             total = sum(len(docs) for _, _, docs in matches)
@@ -415,10 +415,9 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
             scores = {hit.docnum: hit.score for hit in results[first:limit]}
             if request.sort != "relevance":
                 scores = _relevance(searcher, parsed, shown) if request.scores else None
-        matchers = query_matchers(searcher.reader(), schema, parsed, index_folder(ix)) if shown else []
+        matchers = query_matchers(reader, schema, parsed, index_folder(ix)) if shown else []
         searched = searched_fields(parsed)
         hits = []
-        reader = searcher.reader()
         for docnum in shown:
             stored = document_fields(reader, docnum)
             hits.append(
@@ -444,7 +443,7 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
                 return bool(_run(searcher, parse_query(text, schema), limit=1, filter=search_filter))
 
             words = archive_words(ix)
-            frequency = document_frequency(words, searcher.reader(), schema["body"].analyzer, TEXT_FIELDS)
+            frequency = document_frequency(words, reader, schema["body"].analyzer, TEXT_FIELDS)
             suggestion = suggest(request.query.translate(_QUOTES), words, frequency, finds)
     return SearchPage(
         request=request, total=total, hits=tuple(hits), suggestion=suggestion, ignored=ignored_words(request.query)

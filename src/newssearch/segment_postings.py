@@ -99,12 +99,10 @@ def write_postings(
             if block_weight > max_weight:
                 max_weight = block_weight
             first = stored_weights[0]
-            if first == 1.0 and stored_weights.count(first) == len(stored_weights):
-                mini_weights: Any = None
-            elif stored_weights.count(first) == len(stored_weights):
-                mini_weights = first
+            if stored_weights.count(first) != len(stored_weights):
+                mini_weights: Any = tuple(stored_weights)
             else:
-                mini_weights = tuple(stored_weights)
+                mini_weights = None if first == 1.0 else first
             block_values = [value for value in (values if whole else values[begin:end]) if value]
             if fixed_size is None or fixed_size < 0:
                 mini_values: Any = tuple(block_values)
