@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import EXAMPLES
-from newssearch import analysis, common_words
+from newssearch import analysis, common_words, lemma_forms, lexicon
 from newssearch.cli import cli
 from newssearch.index import update_index
 from newssearch.table_cache import CACHE_ENV, python_tag
@@ -26,13 +26,15 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     folder = tmp_path / "cache"
     folder.mkdir()
     for table in Path(shared).glob("*.marshal") if shared else ():
-        if not table.name.startswith("analyses-"):
+        if not table.name.startswith(("analyses-", "lemma-forms-")):
             (folder / table.name).symlink_to(table)
     monkeypatch.setenv(CACHE_ENV, str(folder))
     monkeypatch.setattr(common_words, "COMMON_WORDS", LIMIT)
     common_words.forget()
+    lemma_forms.forget()
     yield folder
     common_words.forget()
+    lemma_forms.forget()
 
 
 def test_a_prepared_word_has_the_analysis_the_chain_gives_it(cache: Path) -> None:
@@ -49,6 +51,11 @@ def test_a_prepared_word_has_the_analysis_the_chain_gives_it(cache: Path) -> Non
     common_words.forget()
     table = {word: common_words.analysis(word) for word in ("regierung", "bundesregierung", "über", "schulen")}
     assert all(found is not None for found in table.values())
+    # Their lemmas too, for the other forms an indexing run stores (``lemma_forms``).
+    lemmas = {word: common_words.lemma(word) for word in ("ging", "menschen", "wurde", "regierung")}
+    assert lemmas == {"ging": "gehen", "menschen": "mensch", "wurde": "werden", "regierung": "regierung"}
+    assert lemmas == {word: lexicon.lemma(word) for word in lemmas}
+    assert common_words.lemma("bundesregierungssprecherin") is None, "not a common word"
     # The chain itself, without the table: a table of another name (size) is never read.
     common_words.COMMON_WORDS = LIMIT + 1  # type: ignore[misc]
     common_words.forget()
@@ -82,7 +89,8 @@ def test_the_cli_prepares_the_table_once_after_a_large_run(cache: Path, tmp_path
     first = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "index"), "-j", "0"])
     assert first.exit_code == 0, first.output
     assert "Einmalig: Analysen häufiger Wörter" in first.stderr
-    assert common_words.is_prepared()
+    assert " Wörter und " in first.stderr and " Wortformen in " in first.stderr
+    assert common_words.is_prepared() and lemma_forms.is_prepared()
     again = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "zweiter"), "-j", "0"])
     assert again.exit_code == 0 and "Einmalig" not in again.stderr
 

@@ -31,7 +31,7 @@ from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
 from whoosh.lang import stemmer_for_language
 from whoosh.lang.stopwords import stoplists
 
-from newssearch import common_words, decompound, lexicon
+from newssearch import common_words, decompound, lemma_forms, lexicon
 from newssearch.caches import Generations
 from newssearch.carriers import CarrierWords
 from newssearch.errors import IndexWriteError
@@ -606,16 +606,12 @@ def _store_learnt(store: Vocabulary) -> None:
     learnt = _state.new | _state.new_terms
     forms: list[tuple[str, str]] = []
     if analysed:
-        lemmas = {lexicon.lemma(word) for word, _ in analysed if word.isalpha()}
-        candidates = {
-            form
-            for form, lemma in lexicon.forms_of(sorted(lemmas))
-            # A lemma plus a regular ending stems like the lemma: the query process gets it right unaided.
-            if not (form.startswith(lemma) and form[len(lemma):] in _REGULAR_ENDINGS)
-        }
+        lemmas = {common_words.lemma(word) or lexicon.lemma(word) for word, _ in analysed if word.isalpha()}
+        prepared = lemma_forms.forms(lemmas)  # worked out once per machine, else here
+        candidates = set(prepared) if prepared is not None else {form for form, _ in irregular_forms(lemmas)}
         candidates -= learnt
         candidates -= store.existing(candidates)  # looked up, not loaded: the vocabulary may be large
-        forms = [(form, conflate(form)) for form in sorted(candidates)]
+        forms = [(form, prepared[form] if prepared is not None else conflate(form)) for form in sorted(candidates)]
     spelled: dict[str, str] = {}
     # Most words are plain ASCII, which has no umlauts to expand.
     for word in sorted(word for word in learnt if not word.isascii()):
@@ -626,6 +622,14 @@ def _store_learnt(store: Vocabulary) -> None:
     store.add(analysed, joined, forms, spelled.items(), keys)
     _state.new.clear()
     _state.new_terms.clear()
+
+
+def irregular_forms(lemmas: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """``(form, lemma)`` for the dictionary's forms of ``lemmas`` that are worth storing for queries: a lemma
+    plus a regular ending stems like the lemma, so the query process gets those right unaided."""
+    for form, lemma in lexicon.forms_of(sorted(lemmas)):
+        if not (form.startswith(lemma) and form[len(lemma):] in _REGULAR_ENDINGS):
+            yield form, lemma
 
 
 def prepare_for_query(index_dir: Path) -> None:

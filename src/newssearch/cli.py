@@ -196,19 +196,21 @@ def index_command(
 
 
 def _prepare_common_words(pages: int, jobs: int | None, announce: bool) -> None:
-    """After the machine's first large run: work out the common words' analyses for the runs to come
-    (``common_words``); the index is complete already, so a failure here only costs later runs time."""
-    from newssearch import common_words
+    """After the machine's first large run: work out the common words' analyses and every lemma's other
+    forms for the runs to come (``common_words``, ``lemma_forms``); the index is complete already, so a
+    failure here only costs later runs time."""
+    from newssearch import common_words, lemma_forms
     from newssearch.pipeline import default_jobs
 
-    if not common_words.should_prepare(pages):
+    steps = [step for step in (common_words, lemma_forms) if step.should_prepare(pages)]
+    if not steps:
         return
     if announce:
         click.echo("Einmalig: Analysen häufiger Wörter für künftige Läufe vorbereiten …", err=True)
     started = time.monotonic()
     previous_handler = signal.signal(signal.SIGTERM, _on_sigterm)  # `kill` stops it like Ctrl-C
     try:
-        stored = common_words.prepare(jobs=default_jobs() if jobs is None else jobs)
+        stored = [step.prepare(jobs=default_jobs() if jobs is None else jobs) for step in steps]
     except (OSError, RuntimeError, KeyboardInterrupt, SystemExit) as error:
         # Stopped or failed: the next large run tries again. A `kill` still ends the command with its status.
         reason = "abgebrochen" if isinstance(error, (KeyboardInterrupt, SystemExit)) else str(error)
@@ -218,8 +220,10 @@ def _prepare_common_words(pages: int, jobs: int | None, announce: bool) -> None:
         return
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
-    if announce and stored:
-        click.echo(f"… {stored:,} Wörter in {time.monotonic() - started:.0f} s".replace(",", "."), err=True)
+    if announce and any(stored):
+        counts = {common_words: "Wörter", lemma_forms: "Wortformen"}
+        done = " und ".join(f"{count:,} {counts[step]}".replace(",", ".") for step, count in zip(steps, stored) if count)
+        click.echo(f"… {done} in {time.monotonic() - started:.0f} s", err=True)
 
 
 @cli.command("stats")

@@ -262,6 +262,14 @@ def zipf(word: str) -> float:
     return math.log10(best) + 9.0 if best > 0 else 0.0
 
 
+def all_lemmas() -> set[str]:
+    """Every lemma of the dictionary, in lower case (what ``forms_of`` takes)."""
+    table = lemma_table()
+    if _raw_lemmas is not None:
+        return {base.decode().lower() for base in set(_raw_lemmas.values())}
+    return {base.lower() for base in set(table.values())}
+
+
 def forms_of(lemmas: Iterable[str]) -> Iterator[tuple[str, str]]:
     """``(form, lemma)`` for every lower-case form the dictionary lists for the given lower-case lemmas
     (``kopf`` → köpfe, kopfes …), in one pass over the table.
