@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from whoosh import writing
 
 from conftest import EXAMPLES
-from newssearch import segments
+from newssearch import index, segments
 from newssearch.index import update_index
 from newssearch.search import SearchRequest, search
 
@@ -38,12 +41,17 @@ def _index_files(index_dir: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("archive", ["examples", "busy"])
+@pytest.mark.parametrize("pool_mb", [256, 0.05], ids=["in-memory", "runs-on-disk"])
 def test_the_fast_flush_writes_exactly_what_whoosh_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, archive: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, archive: str, pool_mb: float
 ) -> None:
     folder = EXAMPLES if archive == "examples" else _busy_archive(tmp_path / "archiv")
+    # A small posting pool sorts and writes runs to disk and merges them at the flush, as a large batch does.
+    monkeypatch.setattr(index, "WRITER_LIMIT_MB", pool_mb)
     update_index(tmp_path / "schnell", [folder], jobs=0)
     monkeypatch.setattr(segments, "can_write", lambda fieldwriter: False)  # Whoosh's own add_postings
+    monkeypatch.setattr(segments, "_PostingPool", writing.PostingPool)  # and its own sorting
+    monkeypatch.setattr(index, "WRITER_LIMIT_MB", 256)
     update_index(tmp_path / "whoosh", [folder], jobs=0)
     fast, whoosh = _index_files(tmp_path / "schnell"), _index_files(tmp_path / "whoosh")
     assert set(fast) == {".trm", ".pst"}
@@ -59,3 +67,26 @@ def test_a_word_in_hundreds_of_comments_is_found_in_all_of_them(tmp_path: Path) 
     expected = sum(1 for number in range(MANY) if number % 4 != 3 or number % 7 == 0)
     assert result.total == expected
     assert result.hits[0].score is not None and result.hits[0].score >= result.hits[-1].score
+
+
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["body", "title", "author", "lead"]),
+            st.dictionaries(st.text("aäbcß", min_size=1, max_size=3).map(str.encode), st.floats(0.5, 3.0), max_size=5),
+            max_size=4,
+        ),
+        max_size=30,
+    )
+)
+def test_postings_sorted_in_two_passes_are_in_whooshs_order(documents: list[dict[str, dict[bytes, float]]]) -> None:
+    # As a writer adds them: document by document, a document's fields in any order, each term once a field.
+    postings = [
+        (field, term, docnum, weight, None if weight < 1 else b"x")
+        for docnum, fields in enumerate(documents)
+        for field, terms in fields.items()
+        for term, weight in terms.items()
+    ]
+    ordered = list(postings)
+    segments.sort_postings(ordered)
+    assert ordered == sorted(postings)

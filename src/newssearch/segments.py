@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from array import array
+from operator import itemgetter
 from typing import Any
 
 from whoosh import writing
@@ -17,7 +18,7 @@ from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 
-from newssearch.segment_postings import can_write, write_postings
+from newssearch.segment_postings import Posting, can_write, write_postings
 
 WORKER_TEMP_MARK = ".tmp-w"
 # Posting blocks with fewer postings are written uncompressed (see ``_SmallBlocksPlain``).
@@ -88,13 +89,39 @@ class ArchiveCodec(W3Codec):
         return W3Codec, (self._blocklimit, self._compression, self._inlinelimit)
 
 
+def sort_postings(postings: list[Posting]) -> None:
+    """Put a pool's postings in the order ``sorted`` gives them, in about half the time.
+
+    Whoosh sorts the tuples ``(field, term, document, weight, value)`` whole, comparing field and term of
+    every pair. A writer adds documents in number order, and a document holds a term of a field once, so
+    two stable sorts give the same order: by term, then by field (postings of one term stay in document
+    order)."""
+    postings.sort(key=itemgetter(1))
+    postings.sort(key=itemgetter(0))
+
+
+class _PostingPool(writing.PostingPool):  # type: ignore[misc]
+    """Whoosh's posting pool, sorted by ``sort_postings``."""
+
+    def save(self) -> None:
+        sort_postings(self.current)
+        super().save()  # its own sort of a sorted list is one pass
+
+    def items(self, maxfiles: int = 128) -> Any:
+        if self.runs:
+            return super().items(maxfiles)
+        sort_postings(self.current)
+        return list(self.current)
+
+
 class SegmentWriter(writing.SegmentWriter):
-    """Whoosh's segment writer with field lengths read once per field when the segment is flushed, and
-    small posting blocks left uncompressed."""
+    """Whoosh's segment writer with field lengths read once per field when the segment is flushed, postings
+    sorted faster, and small posting blocks left uncompressed."""
 
     def __init__(self, ix: Any, **options: Any) -> None:
         options.setdefault("codec", ArchiveCodec())
         super().__init__(ix, **options)
+        self.pool = _PostingPool(self._tempstorage, self.newsegment, limitmb=options.get("limitmb", 128))
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
