@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from whoosh import writing
 
 from conftest import EXAMPLES
-from newssearch import index, segments
+from newssearch import index, segment_postings, segments
 from newssearch.index import update_index
 from newssearch.search import SearchRequest, search
 
@@ -46,8 +46,12 @@ def test_the_fast_flush_writes_exactly_what_whoosh_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, archive: str, pool_mb: float
 ) -> None:
     folder = EXAMPLES if archive == "examples" else _busy_archive(tmp_path / "archiv")
-    # A small posting pool sorts and writes runs to disk and merges them at the flush, as a large batch does.
+    # A small posting pool sorts and writes runs to disk and merges them at the flush, as a large batch does;
+    # the files are then also written in many small batches.
     monkeypatch.setattr(index, "WRITER_LIMIT_MB", pool_mb)
+    if pool_mb < 1:
+        monkeypatch.setattr(segment_postings, "_BATCH_BYTES", 2_000)
+        monkeypatch.setattr(segment_postings, "_BATCH_TERMS", 50)
     update_index(tmp_path / "schnell", [folder], jobs=0)
     monkeypatch.setattr(segments, "can_write", lambda fieldwriter: False)  # Whoosh's own add_postings
     monkeypatch.setattr(segments, "_PostingPool", writing.PostingPool)  # and its own sorting

@@ -3,8 +3,9 @@
 When a segment is flushed, Whoosh hands every posting through five to eight Python calls (field writer,
 posting writer, block statistics, a field-length lookup) and builds a term-info object per term: about a
 fifth of an indexing worker's time. ``write_postings`` does the same work term by term, in plain loops over
-lists. The files are Whoosh's (``tests/test_segment_postings.py`` compares them byte for byte with what
-Whoosh writes), so every reader, merge and fork of Whoosh reads them as before.
+lists, and writes the postings and the term table a batch at a time, counting offsets instead of asking
+the files for them. The files are Whoosh's (``tests/test_segment_postings.py`` compares them byte for byte
+with what Whoosh writes), so every reader, merge and fork of Whoosh reads them as before.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import struct
 import zlib
 from array import array
+from hashlib import md5
 from operator import sub
 from pickle import dumps
 from typing import Any, Callable, Iterable
 
 from whoosh.codec import whoosh3
+from whoosh.filedb import filetables
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
@@ -26,6 +29,12 @@ _TERM_INFO = struct.Struct("!BfIBBfII")
 # Below this pickled size a block stays uncompressed whatever the posting count (0 in Whoosh 2.7, whose check
 # is dead code; 80 bytes in the whoosh3 fork).
 _COMPRESSION_MIN_SIZE = getattr(whoosh3, "COMPRESSION_MIN_SIZE", 0)
+
+# The term table's record header: key and value lengths (``filetables._lengths``).
+_HASH_LENGTHS = struct.Struct("!ii")
+# Written bytes and terms held back at most: one write per batch instead of one or three per term.
+_BATCH_BYTES = 1 << 20
+_BATCH_TERMS = 4096
 
 Posting = tuple[str, bytes, int, float, "bytes | None"]
 
@@ -38,6 +47,8 @@ def can_write(fieldwriter: Any) -> bool:
         type(fieldwriter) is whoosh3.W3FieldWriter
         and getattr(codec, "_inlinelimit", None) == 1
         and all(hasattr(fieldwriter, name) for name in ("_fieldmap", "_tindex", "_postfile"))
+        and type(fieldwriter._tindex) is filetables.OrderedHashWriter
+        and filetables._lengths.format == _HASH_LENGTHS.format
     )
 
 
@@ -54,9 +65,9 @@ def write_postings(
     ``lengths_of(field)`` gives the field's length per document, or None for a field without lengths."""
     codec = fieldwriter._codec
     blocklimit, compression = codec._blocklimit, codec._compression
-    postfile = fieldwriter._postfile
-    write, tell = postfile.write, postfile.tell
-    add_term = fieldwriter._tindex.add
+    postings_out = _Appender(fieldwriter._postfile)
+    terms_out = _TermTable(fieldwriter._tindex)
+    add_term = terms_out.add
     fieldmap = fieldwriter._fieldmap
 
     field: str | None = None
@@ -125,8 +136,7 @@ def write_postings(
             size = len(info) + len(data)
             pieces += (pack_int(-size if end == count else size), info, data)
         postings_bytes = b"".join(pieces)
-        start = tell()
-        write(postings_bytes)
+        start = postings_out.append(postings_bytes)
         term_info = _TERM_INFO.pack(
             False,
             total_weight,
@@ -160,3 +170,61 @@ def write_postings(
         values.append(value)
     if docnums:
         finish_term()
+    postings_out.flush()
+    terms_out.flush()
+
+
+class _Appender:
+    """Bytes appended to a file a batch at a time, each piece's offset counted instead of asked for."""
+
+    def __init__(self, dbfile: Any) -> None:
+        self._dbfile = dbfile
+        self._position: int = dbfile.tell()
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+
+    def append(self, data: bytes) -> int:
+        """Queue ``data``; the offset in the file at which it will stand."""
+        start = self._position
+        self._pending.append(data)
+        self._position += len(data)
+        self._pending_size += len(data)
+        if self._pending_size >= _BATCH_BYTES:
+            self.flush()
+        return start
+
+    def flush(self) -> None:
+        if self._pending:
+            self._dbfile.write(b"".join(self._pending))
+            self._pending, self._pending_size = [], 0
+
+
+class _TermTable:
+    """Terms added to Whoosh's term table (``OrderedHashWriter``) as its ``add`` adds them, a batch at a time:
+    one write per batch and offsets counted, instead of three writes, two position queries and an md5 digest
+    turned into hex and back for each term."""
+
+    def __init__(self, tindex: Any) -> None:
+        self._tindex = tindex
+        self._out = _Appender(tindex.dbfile)
+        self._keys: list[bytes] = []
+        # Whoosh's default hash, the last four bytes of the key's md5 digest, computed without the hex detour.
+        self._md5 = tindex.hashfn is filetables.md5_hash
+
+    def add(self, key: bytes, value: bytes) -> None:
+        tindex = self._tindex
+        if key <= (self._keys[-1] if self._keys else tindex.lastkey):
+            raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{key!r}")
+        position = self._out.append(_HASH_LENGTHS.pack(len(key), len(value)) + key + value)
+        hashed = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big") if self._md5 else tindex.hashfn(key)
+        tindex.buckets[hashed & 255].append((hashed, position))
+        tindex.index.append(position)
+        self._keys.append(key)
+        if len(self._keys) >= _BATCH_TERMS:
+            self.flush()
+
+    def flush(self) -> None:
+        self._out.flush()
+        if self._keys:
+            self._tindex.lastkey = self._keys[-1]
+            self._keys = []
