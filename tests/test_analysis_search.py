@@ -216,6 +216,39 @@ def test_a_second_index_written_by_the_same_process_stores_every_word_too(tmp_pa
     assert_answers_from_stored_vocabulary(fresh_process_report(second))
 
 
+OUTBREAK = "Neuer Coronaausbruch im Pflegeheim\n\nGesundheit\n\nKIEL: Im Heim gibt es einen Coronaausbruch.\n"
+OUTBREAKS = (
+    "Weitere Fälle in Kliniken\n\nGesundheit\n\n"
+    "LÜBECK: Nach mehreren Corona-Ausbrüchen schließen zwei Stationen.\n"
+    "Die Corona-Ausbrüche betreffen vor allem ältere Menschen.\n"
+)
+
+
+@pytest.mark.parametrize("how", ["a later run", "a later batch of a worker"])
+def test_a_hyphenated_word_stored_before_as_a_lemma_form_is_marked_when_the_archive_prints_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """The first page stores the forms of "Coronaausbruch" for queries; "Corona-Ausbrüche" on a page indexed
+    after that is still the archive's own word: marked in the hit, and known to the typo search."""
+    archive = tmp_path / "archiv"
+    archive.mkdir()
+    (archive / "a-ausbruch.txt").write_text(OUTBREAK, encoding="utf-8")
+    index_dir = tmp_path / "index"
+    if how == "a later run":
+        update_index(index_dir, [archive], jobs=0)
+        (archive / "b-ausbrueche.txt").write_text(OUTBREAKS, encoding="utf-8")
+        update_index(index_dir, [archive], jobs=0)
+    else:
+        (archive / "b-ausbrueche.txt").write_text(OUTBREAKS, encoding="utf-8")
+        monkeypatch.setattr(pipeline, "INLINE_BELOW_PAGES", 1)
+        update_index(index_dir, [archive], jobs=1, batch_pages=1)  # one page per batch, stored after each
+    hits = {hit.path: hit for hit in run(index_dir, "Coronaausbrüche").hits}
+    assert set(hits) == {"a-ausbruch.txt", "b-ausbrueche.txt"}
+    marked = [text for text, mark in hits["b-ausbrueche.txt"].snippet if mark]
+    assert marked == ["Corona-Ausbrüchen", "Corona-Ausbrüche"]
+    assert _stored(index_dir).has_key("coronaausbrueche")
+
+
 INTERRUPTED_RUN = (
     "import json, sys\n"
     "from pathlib import Path\n"

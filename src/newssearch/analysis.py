@@ -206,7 +206,12 @@ class _State:
         analysed = self.analysed.get(word) or self.analysed.recall(word)
         if analysed is not None:
             return analysed[0]
-        term = self.terms.get(word) or self.terms.recall(word) or self._stored(word, Vocabulary.term)
+        term = self.terms.get(word) or self.terms.recall(word)
+        if term is None and not self.recording:
+            # Not while indexing: the vocabulary also holds forms of lemmas the archive lacked until now
+            # (``Corona-Ausbrüche`` after ``Coronaausbruch``), and a word found there would not be recorded as
+            # the archive's own (its hits would show no marks, a typo of it no suggestion).
+            term = self._stored(word, Vocabulary.term)
         learnt = term is None
         if learnt:
             if not self.exact():
