@@ -83,16 +83,31 @@ def test_a_broken_table_only_means_every_word_is_analysed(cache: Path, tmp_path:
     assert report.articles > 0
 
 
-def test_the_cli_prepares_the_table_once_after_a_large_run(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_prepares_the_tables_once_after_a_large_run(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(common_words, "PREPARE_FROM_PAGES", 3)
     runner = CliRunner()
-    first = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "index"), "-j", "0"])
-    assert first.exit_code == 0, first.output
-    assert "Einmalig: Analysen häufiger Wörter" in first.stderr
-    assert " Wörter und " in first.stderr and " Wortformen in " in first.stderr
-    assert common_words.is_prepared() and lemma_forms.is_prepared()
-    again = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "zweiter"), "-j", "0"])
-    assert again.exit_code == 0 and "Einmalig" not in again.stderr
+
+    def index(name: str) -> str:
+        result = runner.invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / name), "-j", "0"])
+        assert result.exit_code == 0, result.output
+        return result.stderr
+
+    # Stopped after the common words: those are kept, the forms come with the next large run.
+    with monkeypatch.context() as stopped:
+        stopped.setattr(lemma_forms, "prepare", _pressed_ctrl_c)
+        first = index("erster")
+    assert "Einmalig: Analysen häufiger Wörter und Wortformen für künftige Läufe vorbereiten" in first
+    assert "\nWortformen nicht vorbereitet (abgebrochen); der Index ist vollständig." in first
+    assert common_words.is_prepared() and not lemma_forms.is_prepared()
+    second = index("zweiter")
+    assert "Einmalig: Wortformen für künftige Läufe vorbereiten" in second
+    assert " Wortformen in " in second and " Wörter " not in second
+    assert lemma_forms.is_prepared()
+    assert "Einmalig" not in index("dritter")
+
+
+def _pressed_ctrl_c(**options: object) -> int:
+    raise KeyboardInterrupt
 
 
 def test_a_small_run_or_a_switched_off_cache_prepares_nothing(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,11 +126,7 @@ def test_stopping_the_preparation_keeps_the_finished_index_and_its_report(
     cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(common_words, "PREPARE_FROM_PAGES", 3)
-
-    def pressed_ctrl_c(**options: object) -> int:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(common_words, "prepare", pressed_ctrl_c)
+    monkeypatch.setattr(common_words, "prepare", _pressed_ctrl_c)
     result = CliRunner().invoke(cli, ["index", str(EXAMPLES), "--index", str(tmp_path / "index"), "-j", "0"])
     assert result.exit_code == 0
     assert " neu, " in result.stdout and "Kommentare" in result.stdout

@@ -205,16 +205,21 @@ def _prepare_common_words(pages: int, jobs: int | None, announce: bool) -> None:
     steps = [step for step in (common_words, lemma_forms) if step.should_prepare(pages)]
     if not steps:
         return
+    labels = {common_words: "Analysen häufiger Wörter", lemma_forms: "Wortformen"}
     if announce:
-        click.echo("Einmalig: Analysen häufiger Wörter für künftige Läufe vorbereiten …", err=True)
+        click.echo(f"Einmalig: {' und '.join(labels[step] for step in steps)} für künftige Läufe vorbereiten …", err=True)
     started = time.monotonic()
     previous_handler = signal.signal(signal.SIGTERM, _on_sigterm)  # `kill` stops it like Ctrl-C
+    stored: list[int] = []
     try:
-        stored = [step.prepare(jobs=default_jobs() if jobs is None else jobs) for step in steps]
+        for step in steps:
+            stored.append(step.prepare(jobs=default_jobs() if jobs is None else jobs))
     except (OSError, RuntimeError, KeyboardInterrupt, SystemExit) as error:
-        # Stopped or failed: the next large run tries again. A `kill` still ends the command with its status.
+        # Stopped or failed: the next large run prepares what is missing. A `kill` still ends the command
+        # with its status.
         reason = "abgebrochen" if isinstance(error, (KeyboardInterrupt, SystemExit)) else str(error)
-        click.echo(f"Analysen häufiger Wörter nicht vorbereitet ({reason}); der Index ist vollständig.", err=True)
+        missing = " und ".join(labels[step] for step in steps[len(stored):])
+        click.echo(f"{missing} nicht vorbereitet ({reason}); der Index ist vollständig.", err=True)
         if isinstance(error, SystemExit):
             raise
         return

@@ -95,7 +95,8 @@ def sort_postings(postings: list[Posting]) -> None:
     Whoosh sorts the tuples ``(field, term, document, weight, value)`` whole, comparing field and term of
     every pair. A writer adds documents in number order, and a document holds a term of a field once, so
     two stable sorts give the same order: by term, then by field (postings of one term stay in document
-    order)."""
+    order). Not so for a field with a separate spelling field, whose words Whoosh files under document 0
+    for every document: a writer for such a schema keeps Whoosh's sort."""
     postings.sort(key=itemgetter(1))
     postings.sort(key=itemgetter(0))
 
@@ -121,7 +122,8 @@ class SegmentWriter(writing.SegmentWriter):
     def __init__(self, ix: Any, **options: Any) -> None:
         options.setdefault("codec", ArchiveCodec())
         super().__init__(ix, **options)
-        self.pool = _PostingPool(self._tempstorage, self.newsegment, limitmb=options.get("limitmb", 128))
+        if not any(field.separate_spelling() for _, field in self.schema.items()):
+            self.pool = _PostingPool(self._tempstorage, self.newsegment, limitmb=options.get("limitmb", 128))
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
