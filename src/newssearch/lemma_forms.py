@@ -71,14 +71,14 @@ def prepare(jobs: int = 0) -> int:
     by_lemma: dict[str, list[str]] = {}
     for form, lemma in analysis.irregular_forms(lexicon.all_lemmas()):
         by_lemma.setdefault(lemma, []).append(form)
-    words = sorted({form for found in by_lemma.values() for form in found})
+    words = sorted({form for forms_of_lemma in by_lemma.values() for form in forms_of_lemma})
     chunks = [words[start : start + _CHUNK_FORMS] for start in range(0, len(words), _CHUNK_FORMS)]
     terms: dict[str, str] = {}
-    for found in common_words.map_in_processes(_terms, chunks, jobs):
-        terms.update(found)
+    for worked_out in common_words.map_in_processes(_terms, chunks, jobs):
+        terms.update(worked_out)
     table: dict[str, Any] = {}
-    for lemma, found in by_lemma.items():
-        pieces = tuple(piece for form in sorted(set(found)) for piece in (form, terms[form]))
+    for lemma, forms_of_lemma in by_lemma.items():
+        pieces = tuple(piece for form in sorted(set(forms_of_lemma)) for piece in (form, terms[form]))
         table[lemma] = pieces if any(" " in piece for piece in pieces) else " ".join(pieces)
     name = file_name()
     if not table_cache.store_table(name, table):
@@ -93,7 +93,7 @@ def forget() -> None:
     _table = None
 
 
-def _terms(forms: list[str]) -> dict[str, str]:
+def _terms(words: list[str]) -> dict[str, str]:
     from newssearch.analysis import conflate
 
-    return {form: conflate(form) for form in forms}
+    return {word: conflate(word) for word in words}
