@@ -119,3 +119,25 @@ def test_workers_start_before_the_pages_only_when_a_folder_needs_them(tmp_path: 
     finally:
         large.close()
     assert [worker.exitcode for worker in workers] == [0, 0]
+
+
+def test_segments_are_listed_in_the_workers_order_whoever_finishes_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first worker gets the first 16 pages, long ones full of words it must analyse, and finishes well
+    after the second, which gets one short page. Its segment still comes first: the same archive gets the
+    same document numbers in every run, and equally scored hits the same order."""
+    monkeypatch.setattr(pipeline, "INLINE_BELOW_PAGES", 1)
+    folder = tmp_path / "archiv"
+    folder.mkdir()
+    syllables = ["haf", "en", "ber", "lin", "stau", "damm", "wer", "ft", "kai", "nord", "ost", "see", "land", "rat"]
+    words = [a + b + c + d for a in syllables for b in syllables for c in syllables for d in syllables[:4]]
+    for number in range(16):
+        text = " ".join(words[number * 700 : (number + 1) * 700])
+        (folder / f"{number:02d}-lang.txt").write_text(f"Lange Meldung {number}\n\nHafen\n\nKIEL: {text}.\n", "utf-8")
+    (folder / "16-kurz.txt").write_text("Kurze Meldung\n\nHafen\n\nKIEL: Der Kai wird erneuert.\n", "utf-8")
+    update_index(tmp_path / "ix", [folder], jobs=2)
+    with open_index(tmp_path / "ix").searcher() as searcher:
+        paths = [fields["path"] for fields in all_document_fields(searcher.reader())]
+        assert len(searcher.reader().leaf_readers()) == 2
+    assert paths == sorted(paths) and paths[-1] == "16-kurz.txt"

@@ -220,7 +220,7 @@ def _segment_worker(
                     segment = writer._finalize_segment()
                     writer._finish()
                     writer = None
-                outbox.put(("segment", message[1], segment))
+                outbox.put(("segment", message[1], (position, segment)))
                 if not store_first:
                     analysis.store_learnt()
     except BaseException as error:  # reported to the parent, which stops the run with a clear message
@@ -363,6 +363,8 @@ class SegmentWorkers:
                 chunk = current[position * CHUNK_PAGES : (position + 1) * CHUNK_PAGES]
                 (outcomes,) = self._receive("chunk", number)
                 yield from zip(chunk, outcomes)
-            segments = self._receive("segment", finish, count=self.jobs)
-            yield BatchEnd(tuple(segment for segment in segments if segment is not None))
+            # In the workers' order, not the order they finished in: the same archive gets the same document
+            # numbers, and equally scored hits the same order, in every run.
+            segments = sorted(self._receive("segment", finish, count=self.jobs), key=lambda answer: answer[0])
+            yield BatchEnd(tuple(segment for _, segment in segments if segment is not None))
             current, sent = following, next_sent  # type: ignore[assignment]
