@@ -53,7 +53,6 @@ def test_the_fast_flush_writes_exactly_what_whoosh_writes(
     monkeypatch.setattr(index, "WRITER_LIMIT_MB", pool_mb)
     if pool_mb < 1:
         monkeypatch.setattr(segment_postings, "_BATCH_BYTES", 2_000)
-        monkeypatch.setattr(segment_postings, "_BATCH_TERMS", 50)
     update_index(tmp_path / "schnell", [folder], jobs=0)
     monkeypatch.setattr(segments, "can_write", lambda fieldwriter: False)  # Whoosh's own add_postings
     monkeypatch.setattr(segments, "_PostingPool", writing.PostingPool)  # and its own sorting

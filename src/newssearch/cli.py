@@ -202,23 +202,26 @@ def _prepare_common_words(pages: int, jobs: int | None, announce: bool) -> None:
     from newssearch import common_words, lemma_forms
     from newssearch.pipeline import default_jobs
 
-    steps = [step for step in (common_words, lemma_forms) if step.should_prepare(pages)]
+    # Each table: what it holds, and what the count of its entries is a count of.
+    names = {common_words: ("Analysen häufiger Wörter", "Wörter"), lemma_forms: ("Wortformen", "Wortformen")}
+    steps = [step for step in names if step.should_prepare(pages)]
     if not steps:
         return
-    labels = {common_words: "Analysen häufiger Wörter", lemma_forms: "Wortformen"}
     if announce:
-        click.echo(f"Einmalig: {' und '.join(labels[step] for step in steps)} für künftige Läufe vorbereiten …", err=True)
+        planned = " und ".join(names[step][0] for step in steps)
+        click.echo(f"Einmalig: {planned} für künftige Läufe vorbereiten …", err=True)
+    workers = default_jobs() if jobs is None else jobs
     started = time.monotonic()
     previous_handler = signal.signal(signal.SIGTERM, _on_sigterm)  # `kill` stops it like Ctrl-C
     stored: list[int] = []
     try:
         for step in steps:
-            stored.append(step.prepare(jobs=default_jobs() if jobs is None else jobs))
+            stored.append(step.prepare(jobs=workers))
     except (OSError, RuntimeError, KeyboardInterrupt, SystemExit) as error:
         # Stopped or failed: the next large run prepares what is missing. A `kill` still ends the command
         # with its status.
         reason = "abgebrochen" if isinstance(error, (KeyboardInterrupt, SystemExit)) else str(error)
-        missing = " und ".join(labels[step] for step in steps[len(stored):])
+        missing = " und ".join(names[step][0] for step in steps[len(stored):])
         click.echo(f"{missing} nicht vorbereitet ({reason}); der Index ist vollständig.", err=True)
         if isinstance(error, SystemExit):
             raise
@@ -226,8 +229,7 @@ def _prepare_common_words(pages: int, jobs: int | None, announce: bool) -> None:
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
     if announce and any(stored):
-        counts = {common_words: "Wörter", lemma_forms: "Wortformen"}
-        done = " und ".join(f"{count:,} {counts[step]}".replace(",", ".") for step, count in zip(steps, stored) if count)
+        done = " und ".join(f"{count:,} {names[step][1]}".replace(",", ".") for step, count in zip(steps, stored) if count)
         click.echo(f"… {done} in {time.monotonic() - started:.0f} s", err=True)
 
 

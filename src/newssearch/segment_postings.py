@@ -32,9 +32,8 @@ _COMPRESSION_MIN_SIZE = getattr(whoosh3, "COMPRESSION_MIN_SIZE", 0)
 
 # The term table's record header: key and value lengths (``filetables._lengths``).
 _HASH_LENGTHS = struct.Struct("!ii")
-# Written bytes and terms held back at most: one write per batch instead of one or three per term.
+# Written bytes held back at most: one write per batch instead of one or three per term.
 _BATCH_BYTES = 1 << 20
-_BATCH_TERMS = 4096
 
 Posting = tuple[str, bytes, int, float, "bytes | None"]
 
@@ -207,24 +206,20 @@ class _TermTable:
     def __init__(self, tindex: Any) -> None:
         self._tindex = tindex
         self._out = _Appender(tindex.dbfile)
-        self._keys: list[bytes] = []
+        self._last: bytes = tindex.lastkey
         # Whoosh's default hash, the last four bytes of the key's md5 digest, computed without the hex detour.
         self._md5 = tindex.hashfn is filetables.md5_hash
 
     def add(self, key: bytes, value: bytes) -> None:
+        if key <= self._last:
+            raise ValueError(f"Keys must increase: {self._last!r}..{key!r}")
         tindex = self._tindex
-        if key <= (self._keys[-1] if self._keys else tindex.lastkey):
-            raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{key!r}")
         position = self._out.append(_HASH_LENGTHS.pack(len(key), len(value)) + key + value)
         hashed = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big") if self._md5 else tindex.hashfn(key)
         tindex.buckets[hashed & 255].append((hashed, position))
         tindex.index.append(position)
-        self._keys.append(key)
-        if len(self._keys) >= _BATCH_TERMS:
-            self.flush()
+        self._last = key
 
     def flush(self) -> None:
         self._out.flush()
-        if self._keys:
-            self._tindex.lastkey = self._keys[-1]
-            self._keys = []
+        self._tindex.lastkey = self._last
