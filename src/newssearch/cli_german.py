@@ -7,8 +7,8 @@ otherwise read two languages in one help screen. Anything not listed here is sho
 from __future__ import annotations
 
 import re
-from contextlib import AbstractContextManager
-from typing import Any, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
 
 import click
 
@@ -66,11 +66,13 @@ class GermanHelpFormatter(click.HelpFormatter):
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         super().write_usage(prog, args, "Aufruf: " if prefix is None else prefix)
 
-    def section(self, name: str) -> AbstractContextManager[None]:
-        return super().section(_HEADINGS.get(name, name))
+    @contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        with super().section(_HEADINGS.get(name, name)):
+            yield
 
-    def write_dl(self, rows: Sequence[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
-        super().write_dl([(term, _german_notes(text)) for term, text in rows], *args, **kwargs)
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, _german_notes(text)) for term, text in rows], col_max, col_spacing)
 
 
 def _german_notes(text: str) -> str:

@@ -19,6 +19,8 @@ from whoosh.matching import ReadTooFar
 class BisectingLeafMatcher(whoosh3.W3LeafMatcher):  # type: ignore[misc]
     """Whoosh 2.7's posting reader with a faster skip inside a block."""
 
+    _i: int  # the place in the block, set by Whoosh's reader
+
     def _read_ids(self) -> None:
         if self._data is None:
             self._read_data()

@@ -88,6 +88,10 @@ class SearchRequest:
             raise QueryError("das Startdatum (from) liegt nach dem Enddatum (to): der Zeitraum ist leer")
 
 
+# An article's day or a comment's moment (named here: inside ``Hit`` the name ``date`` is its field).
+Day = date | datetime | None
+
+
 @dataclass(frozen=True)
 class Hit:
     """One search result; a comment carries its author and the title of its article."""
@@ -106,7 +110,7 @@ class Hit:
     snippet: tuple[Segment, ...]
 
     @property
-    def day(self) -> date | datetime | None:
+    def day(self) -> Day:
         """The article's day, or the comment's moment."""
         if self.date is None:
             return None

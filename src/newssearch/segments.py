@@ -62,6 +62,8 @@ class _SmallBlocksPlain(W3PostingsWriter):
     the few bytes it saves made the index 3 % smaller. The reader decides per block, so the format is
     Whoosh's own."""
 
+    _compression: int  # the zlib level, set by Whoosh's writer
+
     def _write_block(self, last: bool = False) -> None:
         if len(self._ids) >= COMPRESS_FROM_POSTINGS:
             super()._write_block(last)
