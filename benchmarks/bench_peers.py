@@ -193,6 +193,8 @@ BREAKDOWN_PARTS = (
     "plain words, relevance (JSON)", "plain words, newest first, scored (JSON)",
 )
 
+FACETS_PART = "plain words, the page's facets"
+
 
 class Engine:
     """One engine as the child process drives it."""
@@ -307,6 +309,11 @@ class Newssearch(Engine):
                             timings.setdefault(f"{parts[side]}; {label}", []).append(elapsed)
         finally:
             self.search._snippet = snippet
+        # The page also counts each search's kinds and months (its facets): the plain words once more.
+        for first, _ in pairs[BREAKDOWN_PARTS[0], BREAKDOWN_PARTS[1]]:
+            started = time.perf_counter()
+            self.backend.facets(first)
+            timings.setdefault(FACETS_PART, []).append((time.perf_counter() - started) * 1000)
         return timings
 
     def count(self, query: Query) -> dict[str, int]:
@@ -992,6 +999,13 @@ def report(run: Run) -> str:
             "pass, the two requests of a pair taking turns at going first; ms median / p95)\n\n"
             + table(["requests (75 words each)", "with snippets", "without snippets (search, count, stored fields)"],
                     [[part, cell(part, "with snippets"), cell(part, "without snippets")] for part in BREAKDOWN_PARTS]))
+        facets = breakdown.get(FACETS_PART)
+        if facets:
+            parts.append(
+                f"The page also counts the kinds and months of every match of a search (its facets): for the plain "
+                f"words {number(facets.get('median'))} ms median, {number(facets.get('p95'))} ms p95, "
+                f"{number(facets.get('max'))} ms at most, on top of the search."
+            )
 
     rows = [[LABELS[engine],
              " / ".join(str(get(results, engine, "query", "classes", kind, "returned")) for kind in CLASSES),

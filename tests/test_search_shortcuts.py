@@ -11,6 +11,7 @@ words the vocabulary says may carry a query's terms. Checked on a real index of 
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from newssearch import pipeline, snippets
 from newssearch import search as search_module
 from newssearch.backend import open_backend
 from newssearch.docsets import matching_docs
+from newssearch.facets import compute_facets
 from newssearch.filters import kind_and_dates
 from newssearch.index import build_schema, open_index, update_index
 from newssearch.postings import BisectingLeafMatcher
@@ -151,6 +153,53 @@ def test_column_filters_pass_the_documents_of_the_kind_and_dates_asked_for(
             assert {d + offset for d in column_filter.restrict(leaf.reader(), local)} == expected & {
                 d + offset for d in local
             }
+
+
+@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize(
+    "kind, low, high",
+    [("all", None, None), ("comment", None, None), ("article", datetime(2021, 3, 1), datetime(2021, 12, 31, 23, 59))],
+)
+def test_facets_count_the_kinds_and_months_of_every_document_whoosh_matches(
+    segmented_index: Path, text: str, kind: str, low: datetime | None, high: datetime | None
+) -> None:
+    """The page's kind counts and date histogram come from posting-block sets and column arrays; they are
+    those of the documents Whoosh's own search finds, read from their stored fields (the kind counts with
+    the date filter only, the months and undated hits of the chosen kind)."""
+    ix = open_index(segmented_index)
+    request = SearchRequest(query=text, kind=kind, date_from=low, date_to=high)
+    with ix.searcher() as searcher:
+        found = [searcher.stored_fields(docnum) for docnum in searcher.docs_for_query(parse_query(text, ix.schema))]
+
+    def in_range(when: datetime | None) -> bool:
+        if not (low or high):
+            return True
+        return when is not None and (low is None or when >= low) and (high is None or when <= high)
+
+    dated_ok = [fields for fields in found if in_range(fields.get("date"))]
+    chosen = [fields for fields in dated_ok if kind in ("all", fields["kind"])]
+    days = [fields["date"] for fields in chosen if fields.get("date") is not None]
+    months = Counter((day.year, day.month) for day in days)
+    if text == "titel:Stadtfest" and kind == "all":
+        assert len(days) < len(chosen), "the page without comments has no date"
+    backend = open_backend(segmented_index)
+    for facets in (compute_facets(ix, request), backend.facets(request), backend.facets(request)):
+        assert facets.kinds == {name: sum(1 for fields in dated_ok if fields["kind"] == name)
+                                for name in ("article", "comment")}
+        assert (facets.total, facets.undated) == (len(chosen), len(chosen) - len(days))
+        assert Counter({(bucket.start.year, bucket.start.month): bucket.count for bucket in facets.buckets}) == months
+        assert not any(bucket.by_year for bucket in facets.buckets)
+    backend.close()
+
+
+def test_the_empty_page_counts_the_live_articles_and_comments(segmented_index: Path) -> None:
+    ix = open_index(segmented_index)
+    with ix.searcher() as searcher:
+        live = Counter(fields["kind"] for fields in searcher.documents())
+        assert searcher.reader().doc_count() < searcher.reader().doc_count_all(), "replaced pages left deletions"
+    backend = open_backend(segmented_index)
+    assert backend.counts() == backend.counts() == dict(live)
+    backend.close()
 
 
 def test_the_same_text_in_two_segments_scores_the_same_and_keeps_index_order(tmp_path: Path) -> None:

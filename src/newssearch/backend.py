@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from whoosh import index as whoosh_index
-from whoosh.query import Term
 
 from newssearch.articles import ArticleView, load_article, mark, query_matchers
 from newssearch.errors import QueryError
-from newssearch.facets import Facets, compute_facets
+from newssearch.facets import Facets, compute_facets, kind_counts
 from newssearch.index import current_index_name, open_index
 from newssearch.ranking import relevance
 from newssearch.search import SearchPage, SearchRequest, build_query, run_search, searched_fields
@@ -106,11 +105,14 @@ class WhooshBackend:
             return run_search(ix, request, searcher=searcher)
 
     def facets(self, request: SearchRequest) -> Facets:
-        return compute_facets(self._current(), request)
+        with self._searching:  # on the kept searcher, taking turns as searches do
+            ix, searcher = self._open()
+            return compute_facets(ix, request, searcher=searcher)
 
     def counts(self) -> dict[str, int]:
-        with self._current().searcher() as searcher:
-            return {kind: sum(1 for _ in searcher.docs_for_query(Term("kind", kind))) for kind in ("article", "comment")}
+        with self._searching:
+            _, searcher = self._open()
+            return kind_counts(searcher)
 
     def article(self, article_id: str) -> ArticleView | None:
         return load_article(self._current(), article_id)

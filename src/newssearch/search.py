@@ -192,6 +192,11 @@ def parse_query(text: str, schema: Any) -> query.Query:
     return parsed
 
 
+def pruned_query(request: SearchRequest, ix: whoosh_index.Index, schema: Any) -> query.Query:
+    """The request's query as a search runs it: trimmed, segment by segment, to the terms each holds."""
+    return SegmentPruned(build_query(request, ix, schema))
+
+
 def build_filter(request: SearchRequest, reader: Any = None) -> Any:
     """The request's kind and date range as a filter (None when it asks for everything)."""
     return kind_and_dates(request.kind, request.date_from, request.date_to, reader)
@@ -318,15 +323,16 @@ def _run(searcher: Any, parsed: query.Query, **options: Any) -> Any:
         return searcher.search(parsed, **options)
 
 
-def _by_column(searcher: Any, search_filter: Any) -> bool:
-    """Whether date order can be read from the date column (every index since schema 2 has one)."""
+def by_column(searcher: Any, search_filter: Any) -> bool:
+    """Whether date order (and the facets' dates) can be read from the date column (every index since schema 2
+    has one) and the filter checked on the columns."""
     return has_column(searcher.reader(), "date") and (search_filter is None or isinstance(search_filter, ColumnFilter))
 
 
 Matches = list[tuple[Any, int, set[int]]]  # per segment: leaf searcher, its first document number, documents
 
 
-def _matches(searcher: Any, parsed: query.Query, search_filter: ColumnFilter | None) -> Matches:
+def segment_matches(searcher: Any, parsed: query.Query, search_filter: ColumnFilter | None) -> Matches:
     """Per segment (leaf searcher, first document number), the documents the query matches that pass the
     filter: read from posting blocks, which costs far less than walking the scoring matchers."""
     found = []
@@ -399,13 +405,13 @@ def run_search(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = N
     """
     with nullcontext(searcher) if searcher is not None else ix.searcher(weighting=relevance()) as searcher:
         schema, reader = searcher.schema, searcher.reader()
-        parsed = SegmentPruned(build_query(request, ix, schema))
+        parsed = pruned_query(request, ix, schema)
         remember_terms(reader)
         limit = request.page * request.page_size
         first = (request.page - 1) * request.page_size
         search_filter = build_filter(request, reader)
-        if request.sort != "relevance" and _by_column(searcher, search_filter):
-            matches = _matches(searcher, parsed, search_filter)
+        if request.sort != "relevance" and by_column(searcher, search_filter):
+            matches = segment_matches(searcher, parsed, search_filter)
             total = sum(len(docs) for _, _, docs in matches)
             shown = _date_order(matches, request.sort == "newest", limit)[first:limit]
             scores = _relevance(searcher, parsed, shown) if request.scores else None
