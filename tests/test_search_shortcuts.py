@@ -202,6 +202,25 @@ def test_the_empty_page_counts_the_live_articles_and_comments(segmented_index: P
     backend.close()
 
 
+def test_an_article_view_shows_the_live_comments_of_its_page_in_page_order(segmented_index: Path) -> None:
+    """Replaced pages left their old article and comments deleted in earlier segments; the view shows the
+    current ones, read by the article id alone."""
+    ix = open_index(segmented_index)
+    with ix.searcher() as searcher:
+        live = list(searcher.documents())
+    backend = open_backend(segmented_index)
+    articles = [fields for fields in live if fields["kind"] == "article"]
+    assert sum(1 for fields in articles if fields["comment_count"]) >= 5
+    for article in articles:
+        view = backend.article(article["article_id"])
+        assert view is not None and view.title == article["title"]
+        expected = sorted((fields for fields in live if fields["kind"] == "comment"
+                           and fields["article_id"] == article["article_id"]), key=lambda fields: fields["position"])
+        assert [(comment.position, comment.author) for comment in view.comments] == [
+            (fields["position"], fields.get("author")) for fields in expected]
+    backend.close()
+
+
 def test_the_same_text_in_two_segments_scores_the_same_and_keeps_index_order(tmp_path: Path) -> None:
     """Unions add their parts' scores in query order in every segment: two copies of one page written by two
     runs tie to the last bit, so the earlier stays first, whatever else each segment holds."""

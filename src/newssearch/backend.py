@@ -115,7 +115,9 @@ class WhooshBackend:
             return kind_counts(searcher)
 
     def article(self, article_id: str) -> ArticleView | None:
-        return load_article(self._current(), article_id)
+        with self._searching:
+            ix, searcher = self._open()
+            return load_article(ix, article_id, searcher=searcher)
 
     def marker(self, request: SearchRequest | None) -> Marker:
         if request is None:
