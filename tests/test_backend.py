@@ -43,7 +43,8 @@ def test_backend_marks_query_words_in_any_text(example_index: Path) -> None:
 
 
 def test_the_page_server_threads_share_one_backend_and_get_what_one_thread_gets(example_index: Path) -> None:
-    """``newssearch serve`` answers from several threads with one backend and its kept searcher. Whoosh reads
+    """``newssearch serve`` answers from several threads with one backend and its kept searcher (searches,
+    facets, counts and article views). Whoosh reads
     a segment file with a seek and then a read on one shared handle: two searches at once read each other's
     bytes (unpickling errors, wrong hits) unless the backend lets one search through at a time."""
     import sys
@@ -59,6 +60,11 @@ def test_the_page_server_threads_share_one_backend_and_get_what_one_thread_gets(
 
     requests = [request(number) for number in range(30)]
     expected = [(page.total, [(hit.id, hit.snippet) for hit in page.hits]) for page in map(backend.search, requests)]
+    # The page's facets, its counts and its article view read the same kept searcher.
+    expected_facets = [backend.facets(asked) for asked in requests]
+    counts = backend.counts()
+    article_ids = sorted({hit.article_id for page in map(backend.search, requests) for hit in page.hits})
+    expected_articles = {article_id: backend.article(article_id) for article_id in article_ids}
     failures: list[str] = []
 
     def ask(seed: int) -> None:
@@ -68,6 +74,11 @@ def test_the_page_server_threads_share_one_backend_and_get_what_one_thread_gets(
                 page = backend.search(requests[number])
                 if (page.total, [(hit.id, hit.snippet) for hit in page.hits]) != expected[number]:
                     failures.append(f"{requests[number].query}: andere Treffer")
+                if backend.facets(requests[number]) != expected_facets[number]:
+                    failures.append(f"{requests[number].query}: andere Facetten")
+                article_id = article_ids[(seed + step) % len(article_ids)]
+                if backend.article(article_id) != expected_articles[article_id] or backend.counts() != counts:
+                    failures.append(f"{article_id}: anderer Artikel oder andere Zahlen")
             except Exception as error:  # noqa: BLE001 - any error here is the failure this test is about
                 failures.append(f"{requests[number].query}: {error!r}")
 
