@@ -44,9 +44,9 @@ def test_backend_marks_query_words_in_any_text(example_index: Path) -> None:
 
 def test_the_page_server_threads_share_one_backend_and_get_what_one_thread_gets(example_index: Path) -> None:
     """``newssearch serve`` answers from several threads with one backend and its kept searcher (searches,
-    facets, counts and article views). Whoosh reads
-    a segment file with a seek and then a read on one shared handle: two searches at once read each other's
-    bytes (unpickling errors, wrong hits) unless the backend lets one search through at a time."""
+    facets, counts and article views). Whoosh reads a segment file with a seek and then a read on one shared
+    handle: two searches at once read each other's bytes (unpickling errors, wrong hits) unless the backend
+    lets one search through at a time."""
     import sys
     import threading
     from datetime import datetime
