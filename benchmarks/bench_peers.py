@@ -783,7 +783,7 @@ class Run:
         source = source_fingerprint()
         measured, result = self.child("index", "--engine", engine, "--archive", str(self.archive),
                                       "--index", str(index_dir))
-        phase = "index-run" if engine in PAIRED and self.index_repeats > 1 else "index"
+        phase = "index-run" if self.repeats_pair() and engine in PAIRED else "index"
         if result is None:
             failure = {"error": measured.stderr.strip()[-500:], "attempt": attempt, "source": source}
             self.index_runs[engine].append(failure)
@@ -804,19 +804,24 @@ class Run:
         self.log(f"index {engine}: {seconds:.2f} s, CPU {measured.cpu_s:.2f} s, "
                  f"peak RSS {figures['peak_rss_mb']:.0f} MB, foreign CPU {measured.foreign_cpu_s:.1f} s")
 
+    def repeats_pair(self) -> bool:
+        """Whether newssearch and stock Whoosh index more than once each (both must be measured)."""
+        return self.index_repeats > 1 and all(engine in self.engines for engine in PAIRED)
+
     def settle_index(self, engine: str) -> None:
         """After repeated runs, the engine's figures are those of its median run (by time), with every run's
         time beside them; the index of its last run is the one the queries use."""
         runs = self.index_runs[engine]
-        if self.index_repeats == 1 or not runs:
+        if not self.repeats_pair() or not runs:
             return
-        failed = [figures for figures in runs if "error" in figures]
-        if failed:
-            self.record(engine, "index", failed[0], failed[0].get("source"))
+        done = [figures for figures in runs if "error" not in figures]
+        if not done:
+            self.record(engine, "index", runs[0], runs[0].get("source"))
             return
-        middle = sorted(runs, key=lambda figures: figures["seconds"])[(len(runs) - 1) // 2]
-        self.record(engine, "index", {**middle, "runs_s": [figures["seconds"] for figures in runs]},
-                    middle.get("source"))
+        # Of an even number of runs, the faster of the middle two.
+        middle = sorted(done, key=lambda figures: figures["seconds"])[(len(done) - 1) // 2]
+        self.record(engine, "index", {**middle, "runs_s": [figures["seconds"] for figures in done],
+                                      "failed_runs": len(runs) - len(done)}, middle.get("source"))
 
     def query(self, engine: str) -> None:
         index_dir = self.scratch / f"index-{engine}"
@@ -855,8 +860,9 @@ class Run:
         self.prepare()
         for engine in self.engines:
             self.index(engine)
-        paired = [engine for engine in PAIRED if engine in self.engines]
-        for attempt in range(1, self.index_repeats):
+        # Repeated only as a pair: the point is the ratio of the two under the same load.
+        paired = list(PAIRED) if all(engine in self.engines for engine in PAIRED) else []
+        for attempt in range(1, self.index_repeats if paired else 1):
             for engine in paired if attempt % 2 == 0 else paired[::-1]:  # who goes first alternates
                 self.index(engine, attempt)
         for engine in paired:
@@ -941,15 +947,20 @@ def report(run: Run) -> str:
          "foreign CPU s"], rows))
     if len(repeated) == len(PAIRED):
         mine, theirs = (get(results, engine, "index", "runs_s") for engine in PAIRED)
-        pairs = [ratio(whoosh, ours) for ours, whoosh in zip(mine, theirs)]
-        parts.append(
+        failed = sum(get(results, engine, "index", "failed_runs") or 0 for engine in PAIRED)
+        line = (
             f"{LABELS['newssearch']} and {LABELS['whoosh']} each indexed {len(mine)} times, taking turns at going "
             "first (their rows are the median run; the others once): "
             f"{LABELS['newssearch']} {', '.join(number(value) for value in mine)} s; "
-            f"{LABELS['whoosh']} {', '.join(number(value) for value in theirs)} s; "
-            f"speed × stock Whoosh per pair {', '.join(speed(value) for value in pairs)} "
-            f"(median {speed(statistics.median(value for value in pairs if value is not None))})."
+            f"{LABELS['whoosh']} {', '.join(number(value) for value in theirs)} s"
         )
+        if failed:  # the runs no longer pair up
+            line += f"; {failed} run(s) failed, see the JSON file."
+        else:
+            pairs = [ratio(whoosh, ours) for ours, whoosh in zip(mine, theirs)]
+            line += (f"; speed × stock Whoosh per pair {', '.join(speed(value) for value in pairs)} "
+                     f"(median {speed(statistics.median(value for value in pairs if value is not None))}).")
+        parts.append(line)
 
     def query_figure(engine: str, kind: str, key: str = "wall_ms", stat: str = "median") -> float | None:
         return get(results, engine, "query", "classes", kind, key, stat)
@@ -1075,6 +1086,8 @@ def main() -> int:
     for hidden in ("--child", "--engine", "--archive", "--index", "--queries", "--result"):
         parser.add_argument(hidden, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.index_repeats is not None and args.index_repeats < 1:
+        parser.error("--index-repeats: at least 1")
     if args.child:
         return child_main(args)
     if not MAKER.exists():
@@ -1094,7 +1107,8 @@ def main() -> int:
     for size in args.sizes:
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="bench-peers-") as scratch:
-            repeats = args.index_repeats or (INDEX_REPEATS if size <= REPEAT_UP_TO_PAGES else 1)
+            repeats = args.index_repeats if args.index_repeats is not None else (
+                INDEX_REPEATS if size <= REPEAT_UP_TO_PAGES else 1)
             run = Run(size, Path(scratch), out, run_id, args.seed, engines, repeats)
             run.measure_all()
             print(report(run), flush=True)

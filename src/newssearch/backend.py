@@ -81,7 +81,10 @@ class WhooshBackend:
             return opened, self._searcher
 
     def _current(self) -> whoosh_index.Index:
-        return self._open()[0]
+        # Taking turns here too: reopening retires the kept searcher, which a request in another thread may
+        # be reading just then.
+        with self._searching:
+            return self._open()[0]
 
     def close(self) -> None:
         """Close the kept searchers (their open segment files)."""

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Iterable, Mapping
-
-from contextlib import nullcontext
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from whoosh import index as whoosh_index
 from whoosh import sorting
