@@ -17,7 +17,6 @@ from typing import Any, Iterable, Mapping
 
 from whoosh import index as whoosh_index
 from whoosh import sorting
-from whoosh.util.times import long_to_datetime
 
 from newssearch.columns import date_values
 from newssearch.docsets import term_docs
@@ -135,21 +134,12 @@ _MICROSECONDS_A_DAY = 86_400_000_000
 
 
 def _day_number(number: int) -> date | None:
-    """The day ``number`` days after 1 January of year 1, as ``_day`` reads the moments of that day (None
-    out of range: an undated document's default is far beyond the year 9999)."""
+    """The day ``number`` days after 1 January of year 1, as ``whoosh.util.times.long_to_datetime`` reads the
+    moments of that day (None out of range: an undated document's default is far beyond the year 9999)."""
     try:
         return date.fromordinal(number + 1)
     except (OverflowError, ValueError):
         return None
-
-
-def _day(raw: int) -> date | None:
-    """A date column's raw value as a day; undated documents hold a default that is no valid time."""
-    try:
-        moment: datetime = long_to_datetime(raw)
-    except (OverflowError, ValueError):
-        return None
-    return moment.date()
 
 
 def compute_facets(ix: whoosh_index.Index, request: SearchRequest, searcher: Any = None) -> Facets:
@@ -222,7 +212,9 @@ def _from_matchers(
     kinds = {kind: len(groups.get(kind, ())) for kind in ("article", "comment")}
     chosen = [kind for kind in kinds if request.kind in ("all", kind)]
     column = searcher.reader().column_reader("date", translate=False)
-    return kinds, Counter(_day(column[docnum]) for kind in chosen for docnum in groups.get(kind, ()))
+    return kinds, Counter(
+        _day_number(column[docnum] // _MICROSECONDS_A_DAY) for kind in chosen for docnum in groups.get(kind, ())
+    )
 
 
 @dataclass(frozen=True)
